@@ -1,0 +1,115 @@
+# Forms as data: fields, labels, options and limits, described once and rendered by each channel.
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from bot.errors import FormInvalid
+
+FieldValue = str | list[str] | date | None
+
+
+class FieldKind(StrEnum):
+    """What a person fills in; each channel renders each kind with its own widget."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    SELECT = "select"
+    PERSON = "person"  # a member of staff from the directory, searched by name
+    DATE = "date"
+    CHECKBOXES = "checkboxes"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question on a form."""
+
+    name: str
+    label: str
+    kind: FieldKind
+    required: bool = True
+    max_length: int | None = None
+    options: tuple[Option, ...] = ()
+    hint: str | None = None
+    placeholder: str | None = None
+    initial: str | tuple[str, ...] | None = None
+
+    def option_label(self, value: str) -> str:
+        return next((o.label for o in self.options if o.value == value), value)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A whole form; `context` travels with it (for example the record it is about)."""
+
+    id: str
+    title: str
+    submit: str
+    fields: tuple[Field, ...]
+    intro: str | None = None
+    context: Mapping[str, str] = field(default_factory=dict)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def clean_values(form: Form, raw: Mapping[str, object]) -> dict[str, FieldValue]:
+    """Check raw answers against the form's own rules; raise FormInvalid with every field error."""
+    values: dict[str, FieldValue] = {}
+    errors: dict[str, str] = {}
+    for spec in form.fields:
+        try:
+            values[spec.name] = _clean(spec, raw.get(spec.name))
+        except ValueError as error:
+            errors[spec.name] = str(error)
+    if errors:
+        raise FormInvalid(errors)
+    return values
+
+
+def _clean(spec: Field, raw: object) -> FieldValue:
+    if spec.kind is FieldKind.CHECKBOXES:
+        chosen = _as_list(raw)
+        allowed = {o.value for o in spec.options}
+        if any(value not in allowed for value in chosen):
+            raise ValueError("Please choose from the options shown.")
+        if spec.required and not chosen:
+            raise ValueError(f"Please tick at least one box for “{spec.label}”.")
+        return chosen
+    if raw is not None and not isinstance(raw, str):
+        raise ValueError("This answer could not be read; please fill it in again.")
+    text = (raw or "").strip()
+    if not text:
+        if spec.required:
+            raise ValueError(f"Please fill in “{spec.label}”.")
+        return None
+    if spec.max_length is not None and len(text) > spec.max_length:
+        raise ValueError(
+            f"Please keep this under {spec.max_length} characters (it is {len(text)})."
+        )
+    if spec.kind is FieldKind.SELECT and text not in {o.value for o in spec.options}:
+        raise ValueError("Please choose one of the options shown.")
+    if spec.kind is FieldKind.DATE:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("Please pick a date from the calendar.") from None
+    return text
+
+
+def _as_list(raw: object) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, Sequence) and all(isinstance(v, str) for v in raw):
+        return list(raw)
+    raise ValueError("This answer could not be read; please fill it in again.")

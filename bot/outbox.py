@@ -1,0 +1,48 @@
+# Outbox items and the retry policy of their delivery.
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.messages import Message
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message to deliver. `key` is unique: an item with the same key is never queued or sent
+    twice. Items sharing a `thread` are one card: an item with `replace` updates it in place."""
+
+    key: str
+    recipient: str
+    message: Message
+    thread: str | None = None
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    base_seconds: float
+    max_seconds: float
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        """How long to wait after `attempts` failed tries: exponential with jitter, and never
+        less than what the platform asked for with Retry-After."""
+        backoff = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        backoff *= random.uniform(0.8, 1.2)
+        return timedelta(seconds=max(backoff, retry_after or 0.0))
+
+    def exhausted(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts
+
+
+class DeliveryError(Exception):
+    """A send failed. `retry_after` is the platform's own wish, when it gave one;
+    `permanent` means trying again cannot help (for example, no such user)."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent

@@ -1,0 +1,49 @@
+# Ports: what the domain needs from storage, as small protocols that storage implements.
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.audit import AuditEvent
+from bot.outbox import OutboxItem
+from bot.reports.model import MisuseReport
+
+
+class ReportStore(Protocol):
+    async def next_ref(self, year: int) -> str: ...
+    async def add(self, report: MisuseReport, *, source_key: str) -> None: ...
+    async def by_source_key(self, key: str) -> MisuseReport | None: ...
+    async def get(self, ref: str, *, for_update: bool = False) -> MisuseReport | None: ...
+    async def save(self, report: MisuseReport) -> None: ...
+    async def due_for_nudge(self, now: datetime) -> list[MisuseReport]: ...
+    async def due_for_escalation(self, now: datetime) -> list[MisuseReport]: ...
+    async def waiting_for(self, email: str) -> list[MisuseReport]: ...
+    async def made_by(self, email: str, *, limit: int = 10) -> list[MisuseReport]: ...
+
+
+class Outbox(Protocol):
+    async def add(self, item: OutboxItem) -> bool:
+        """Queue a message; False when one with the same key was queued before."""
+        ...
+
+
+class AuditLog(Protocol):
+    async def append(self, event: AuditEvent) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: nothing is kept unless `commit` is called."""
+
+    reports: ReportStore
+    outbox: Outbox
+    audit: AuditLog
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...

@@ -1,0 +1,204 @@
+# Settings: read from the environment and `.env`, checked all at once with plain-words problems.
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TEAMS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _teams(name: str) -> AliasChoices:
+    return AliasChoices(TEAMS_PREFIX + name, TEAMS_PREFIX.lower() + name.lower())
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; see `.env.example` for the meaning of each."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = "sqlite:///policybot.db"
+    directory_file: Path = Path("directory.yml")
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=1, le=65535)
+    timezone: str = "Europe/London"
+    log_level: str = "INFO"
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    teams_client_id: str | None = Field(default=None, validation_alias=_teams("CLIENTID"))
+    teams_client_secret: str | None = Field(default=None, validation_alias=_teams("CLIENTSECRET"))
+    teams_tenant_id: str | None = Field(default=None, validation_alias=_teams("TENANTID"))
+
+    working_hours: str = "08:00-17:00"
+    working_days: str = "mon-fri"
+    report_ack_hours: float = Field(default=2.0, gt=0, le=200)
+
+    outbox_max_attempts: int = Field(default=12, ge=1, le=100)
+    outbox_retry_base_seconds: float = Field(default=5.0, gt=0)
+    outbox_retry_max_seconds: float = Field(default=900.0, gt=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    scheduler_tick_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'"{value}" is not a time zone name such as Europe/London') from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+            raise ValueError("use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://.+/$", value):
+            raise ValueError(
+                "must be an http(s) URL ending in / (Slack's own is https://slack.com/api/)"
+            )
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_shape(cls, value: str) -> str:
+        parse_working_hours(value)
+        return value
+
+    @field_validator("working_days")
+    @classmethod
+    def _days_shape(cls, value: str) -> str:
+        parse_working_days(value)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Settings:
+        if bool(self.slack_bot_token) != bool(self.slack_signing_secret):
+            raise ValueError(
+                "set both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, or neither"
+            )
+        if self.teams_client_id and not (self.teams_client_secret and self.teams_tenant_id):
+            raise ValueError(
+                f"Teams needs {TEAMS_PREFIX}CLIENTSECRET and {TEAMS_PREFIX}TENANTID as well"
+            )
+        return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.teams_client_id)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class SettingsProblem:
+    """One thing wrong with the settings, naming the variable and where it was set."""
+
+    variable: str
+    message: str
+    where: str = "environment"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.variable}: {self.message}"
+
+
+def parse_working_hours(value: str) -> tuple[time, time]:
+    """`08:00-17:00` -> (start, end); raises ValueError in plain words."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    if not match:
+        raise ValueError('write working hours as "08:00-17:00"')
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) >= (h2, m2):
+        raise ValueError('working hours must be a day-time range such as "08:00-17:00"')
+    return time(h1, m1), time(h2, m2)
+
+
+def parse_working_days(value: str) -> frozenset[int]:
+    """`mon-fri` or `mon,tue,thu` -> weekday numbers (Monday is 0)."""
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        ends = part.split("-")
+        if not part or len(ends) > 2 or any(end[:3] not in DAY_NAMES for end in ends):
+            raise ValueError('write working days as "mon-fri" or "mon,tue,wed"')
+        first, last = DAY_NAMES.index(ends[0][:3]), DAY_NAMES.index(ends[-1][:3])
+        days.update(
+            range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
+        )
+    return frozenset(days)
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read the settings; raises SettingsInvalid with every problem found."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise SettingsInvalid(_problems(error, env_file)) from None
+
+
+class SettingsInvalid(Exception):
+    """The settings could not be read; `.problems` says why, one per variable."""
+
+    def __init__(self, problems: list[SettingsProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _problems(error: ValidationError, env_file: Path | None) -> list[SettingsProblem]:
+    problems = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        variable = _variable_name(field)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(SettingsProblem(variable, message, _where(variable, env_file)))
+    return problems
+
+
+def _variable_name(field: str) -> str:
+    if not field:
+        return "settings"
+    if field.startswith(TEAMS_PREFIX):
+        return field
+    alias = (
+        Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    )
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field.upper()
+
+
+def _where(variable: str, env_file: Path | None) -> str:
+    if env_file is None or not env_file.is_file():
+        return "environment"
+    for number, line in enumerate(env_file.read_text(encoding="utf-8").splitlines(), start=1):
+        name = line.strip().removeprefix("export ").split("=", 1)[0].strip()
+        if name.upper() == variable.upper():
+            return f"{env_file}:{number}"
+    return "environment"

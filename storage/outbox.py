@@ -1,0 +1,188 @@
+# The outbox: messages queued in the same transaction as the change that needs them, and the
+# queries the delivery worker uses to claim, finish, retry and dead-letter them.
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.messages import Message
+from bot.outbox import OutboxItem
+from storage.tables import OutboxRow
+
+PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+
+
+class SqlOutbox:
+    """Implements bot.ports.Outbox: queue a message once per key, inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, now: datetime) -> None:
+        self._session = session
+        self._now = now
+
+    async def add(self, item: OutboxItem) -> bool:
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxRow)
+        statement = insert.values(
+            key=item.key,
+            recipient=item.recipient,
+            thread=item.thread,
+            replace=item.replace,
+            payload=item.message.to_dict(),
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=self._now,
+            created_at=self._now,
+        ).on_conflict_do_nothing(index_elements=["key"])
+        result: Any = await self._session.execute(statement)
+        return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An item the worker now holds. `recovering`: a previous holder died mid-send, so the
+    message may already be out and the sender must look before sending again."""
+
+    id: int
+    key: str
+    recipient: str
+    message: Message
+    thread: str | None
+    replace: bool
+    attempts: int
+    recovering: bool
+
+
+class OutboxQueue:
+    """The worker's side of the outbox, each call its own short transaction."""
+
+    def __init__(self, sessions: Any) -> None:
+        self._sessions = sessions
+
+    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[Claimed]:
+        """Take due items, at most one per recipient and only their oldest, so each person
+        gets their messages in order. Safe with several workers: a claim is a conditional update."""
+        older = aliased(OutboxRow)
+        due = or_(
+            and_(OutboxRow.status == PENDING, col(OutboxRow.next_attempt_at) <= now),
+            and_(OutboxRow.status == SENDING, col(OutboxRow.lease_until) < now),
+        )
+        blocked = exists().where(
+            older.recipient == OutboxRow.recipient,
+            col(older.id) < col(OutboxRow.id),
+            col(older.status).in_([PENDING, SENDING]),
+        )
+        claimed: list[Claimed] = []
+        async with self._sessions() as session:
+            rows = (
+                await session.exec(
+                    select(OutboxRow).where(due, ~blocked).order_by(col(OutboxRow.id)).limit(limit)
+                )
+            ).all()
+            for row in rows:
+                result: Any = await session.execute(
+                    update(OutboxRow)
+                    .where(
+                        col(OutboxRow.id) == row.id,
+                        OutboxRow.status == row.status,
+                        OutboxRow.attempts == row.attempts,
+                    )
+                    .values(status=SENDING, lease_until=now + lease, attempts=row.attempts + 1)
+                )
+                if result.rowcount == 1:
+                    assert row.id is not None and row.payload is not None
+                    claimed.append(
+                        Claimed(
+                            row.id,
+                            row.key,
+                            row.recipient,
+                            Message.from_dict(row.payload),
+                            row.thread,
+                            row.replace,
+                            row.attempts + 1,
+                            row.status == SENDING,
+                        )
+                    )
+            await session.commit()
+        return claimed
+
+    async def previous_ref(self, recipient: str, thread: str) -> str | None:
+        """Where the card of a thread was last delivered, to update it in place."""
+        async with self._sessions() as session:
+            return (
+                await session.exec(
+                    select(OutboxRow.channel_ref)
+                    .where(
+                        OutboxRow.recipient == recipient,
+                        OutboxRow.thread == thread,
+                        OutboxRow.status == SENT,
+                    )
+                    .order_by(col(OutboxRow.id).desc())
+                    .limit(1)
+                )
+            ).first()
+
+    async def sent(self, item_id: int, now: datetime, *, channel: str, ref: str) -> None:
+        """Delivered: keep where it went, drop the content (the record holds it)."""
+        await self._set(
+            item_id,
+            status=SENT,
+            sent_at=now,
+            channel=channel,
+            channel_ref=ref,
+            payload=None,
+            lease_until=None,
+            last_error=None,
+        )
+
+    async def failed(self, item_id: int, *, reason: str, retry_at: datetime | None) -> None:
+        """Not delivered: try again at `retry_at`, or dead-letter it when None."""
+        if retry_at is None:
+            await self._set(item_id, status=DEAD, last_error=reason[:500], lease_until=None)
+        else:
+            await self._set(
+                item_id,
+                status=PENDING,
+                last_error=reason[:500],
+                next_attempt_at=retry_at,
+                lease_until=None,
+            )
+
+    async def dead(self) -> list[OutboxRow]:
+        async with self._sessions() as session:
+            return list(
+                (await session.exec(select(OutboxRow).where(OutboxRow.status == DEAD))).all()
+            )
+
+    async def retry(self, item_id: int, now: datetime) -> bool:
+        """Send a dead-lettered item again (for an admin, once the cause is mended)."""
+        async with self._sessions() as session:
+            result: Any = await session.execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id) == item_id, OutboxRow.status == DEAD)
+                .values(status=PENDING, attempts=0, next_attempt_at=now)
+            )
+            await session.commit()
+            return bool(result.rowcount)
+
+    async def counts(self) -> dict[str, int]:
+        async with self._sessions() as session:
+            rows = (
+                await session.exec(
+                    select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+                )
+            ).all()
+        return {status: count for status, count in rows}
+
+    async def _set(self, item_id: int, **values: Any) -> None:
+        async with self._sessions() as session:
+            await session.execute(
+                update(OutboxRow).where(col(OutboxRow.id) == item_id).values(**values)
+            )
+            await session.commit()

@@ -1,0 +1,179 @@
+# The report repository: misuse reports with their recipients and notes, in and out of rows.
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.reports.model import (
+    ACTING_ROLES,
+    Category,
+    MisuseReport,
+    Note,
+    Outcome,
+    Recipient,
+    RecipientRole,
+    Status,
+)
+from storage.tables import CounterRow, NoteRow, RecipientRow, ReportRow
+
+_SCALARS = [f.name for f in fields(MisuseReport) if f.name not in {"recipients", "notes", "id"}]
+
+
+class SqlReportStore:
+    """Implements bot.ports.ReportStore on one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def next_ref(self, year: int) -> str:
+        """The next reference of the year, such as MR-2026-0042, unique on every replica."""
+        name = f"MR-{year}"
+        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(CounterRow)
+        statement = (
+            insert.values(name=name, value=1)
+            .on_conflict_do_update(index_elements=["name"], set_={"value": CounterRow.value + 1})
+            .returning(CounterRow.value)
+        )
+        number = (await self._session.execute(statement)).scalar_one()
+        return f"{name}-{number:04d}"
+
+    async def add(self, report: MisuseReport, *, source_key: str) -> None:
+        row = ReportRow(source_key=source_key, **_scalars(report))
+        self._session.add(row)
+        await self._session.flush()
+        report.id = row.id
+        await self._write_children(report)
+
+    async def by_source_key(self, key: str) -> MisuseReport | None:
+        row = (
+            await self._session.exec(select(ReportRow).where(ReportRow.source_key == key))
+        ).first()
+        return await self._load(row) if row else None
+
+    async def get(self, ref: str, *, for_update: bool = False) -> MisuseReport | None:
+        query = select(ReportRow).where(ReportRow.ref == ref)
+        if for_update and self._dialect == "postgresql":
+            query = query.with_for_update()
+        row = (await self._session.exec(query)).first()
+        return await self._load(row) if row else None
+
+    async def save(self, report: MisuseReport) -> None:
+        assert report.id is not None
+        await self._session.execute(
+            update(ReportRow).where(col(ReportRow.id) == report.id).values(**_scalars(report))
+        )
+        await self._session.execute(
+            delete(RecipientRow).where(col(RecipientRow.report_id) == report.id)
+        )
+        await self._session.execute(delete(NoteRow).where(col(NoteRow.report_id) == report.id))
+        await self._write_children(report)
+
+    async def due_for_nudge(self, now: datetime) -> list[MisuseReport]:
+        return await self._many(
+            select(ReportRow).where(
+                ReportRow.status == Status.OPEN.value,
+                col(ReportRow.nudged_at).is_(None),
+                col(ReportRow.ack_due_at) <= now,
+            ),
+            lock=True,
+        )
+
+    async def due_for_escalation(self, now: datetime) -> list[MisuseReport]:
+        return await self._many(
+            select(ReportRow).where(
+                ReportRow.status == Status.OPEN.value,
+                col(ReportRow.escalated_at).is_(None),
+                col(ReportRow.escalate_due_at) <= now,
+            ),
+            lock=True,
+        )
+
+    async def waiting_for(self, email: str) -> list[MisuseReport]:
+        ids = select(RecipientRow.report_id).where(
+            RecipientRow.email == email,
+            col(RecipientRow.active).is_(True),
+            col(RecipientRow.role).in_([r.value for r in ACTING_ROLES]),
+        )
+        return await self._many(
+            select(ReportRow)
+            .where(col(ReportRow.id).in_(ids), ReportRow.status != Status.CLOSED.value)
+            .where(func.coalesce(ReportRow.subject_staff, "") != email)
+            .order_by(col(ReportRow.created_at))
+        )
+
+    async def made_by(self, email: str, *, limit: int = 10) -> list[MisuseReport]:
+        return await self._many(
+            select(ReportRow)
+            .where(ReportRow.reporter == email)
+            .order_by(col(ReportRow.created_at).desc())
+            .limit(limit)
+        )
+
+    @property
+    def _dialect(self) -> str:
+        return self._session.bind.dialect.name if self._session.bind else "sqlite"
+
+    async def _many(self, query: Any, *, lock: bool = False) -> list[MisuseReport]:
+        """Rows as reports; with `lock`, rows another replica holds are skipped (PostgreSQL)."""
+        if lock and self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=ReportRow)
+        rows = (await self._session.exec(query)).all()
+        return [await self._load(row) for row in rows]
+
+    async def _load(self, row: ReportRow) -> MisuseReport:
+        recipients = (
+            await self._session.exec(
+                select(RecipientRow)
+                .where(RecipientRow.report_id == row.id)
+                .order_by(col(RecipientRow.id))
+            )
+        ).all()
+        notes = (
+            await self._session.exec(
+                select(NoteRow).where(NoteRow.report_id == row.id).order_by(col(NoteRow.id))
+            )
+        ).all()
+        data = {name: getattr(row, name) for name in _SCALARS}
+        data["category"] = Category(row.category)
+        data["status"] = Status(row.status)
+        data["outcome"] = Outcome(row.outcome) if row.outcome else None
+        return MisuseReport(
+            id=row.id,
+            recipients=[
+                Recipient(r.email, RecipientRole(r.role), r.as_role, r.site_id, r.reason, r.active)
+                for r in recipients
+            ],
+            notes=[Note(n.author, n.text, n.at) for n in notes],
+            **data,
+        )
+
+    async def _write_children(self, report: MisuseReport) -> None:
+        assert report.id is not None
+        for r in report.recipients:
+            self._session.add(
+                RecipientRow(
+                    report_id=report.id,
+                    email=r.email,
+                    role=r.role.value,
+                    as_role=r.as_role,
+                    site_id=r.site_id,
+                    reason=r.reason,
+                    active=r.active,
+                )
+            )
+        for n in report.notes:
+            self._session.add(NoteRow(report_id=report.id, author=n.author, text=n.text, at=n.at))
+        await self._session.flush()
+
+
+def _scalars(report: MisuseReport) -> dict[str, Any]:
+    data = {name: getattr(report, name) for name in _SCALARS}
+    for name in ("category", "status", "outcome"):
+        data[name] = data[name].value if data[name] is not None else None
+    return data

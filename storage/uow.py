@@ -1,0 +1,44 @@
+# The unit of work: one session and transaction, rolled back unless committed.
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from storage.audit import SqlAuditLog
+from storage.outbox import SqlOutbox
+from storage.reports import SqlReportStore
+
+
+class SqlUnitOfWork:
+    """Implements bot.ports.UnitOfWork. Use once: `async with uow: ...; await uow.commit()`."""
+
+    reports: SqlReportStore
+    outbox: SqlOutbox
+    audit: SqlAuditLog
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessions()
+        self.reports = SqlReportStore(self._session)
+        self.outbox = SqlOutbox(self._session, self._clock.now())
+        self.audit = SqlAuditLog(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._session.rollback()
+        await self._session.close()
+
+    async def commit(self) -> None:
+        await self._session.commit()
