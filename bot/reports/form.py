@@ -234,3 +234,7 @@ def parse_outcome(raw: Mapping[str, object]) -> tuple[Outcome, str]:
 
 def _text(value: object) -> str | None:
     return str(value) if value else None
+
+
+def parse_note(ref: str, raw: Mapping[str, object]) -> str:
+    return str(clean_values(note_form(ref), raw)["text"])

@@ -1,0 +1,176 @@
+# The `policybot` command line: serve, check, db upgrade, outbox.
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.directory import DirectoryInvalid, check_directory
+from bot.settings import Settings, SettingsInvalid, load_settings
+
+log = logging.getLogger("policybot")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings(Path(".env"))
+    except SettingsInvalid as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo("Run `policybot check` for the full list; see .env.example.", err=True)
+        sys.exit(1)
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("apscheduler", "aiohttp.access", "alembic", "slack_bolt", "slack_sdk"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """policybot: the Trust's social media policy, in Slack and Teams."""
+
+
+@cli.command()
+@click.option("--socket-mode", is_flag=True,
+              help="Connect to Slack over Socket Mode (needs SLACK_APP_TOKEN); no public URL.")
+def serve(socket_mode: bool) -> None:
+    """Run the web server, the outbox worker and the scheduler in one process."""
+    settings = _settings()
+    _logging(settings.log_level)
+    if socket_mode and not (settings.slack_app_token and settings.slack_enabled):
+        click.echo("error: --socket-mode needs SLACK_APP_TOKEN, SLACK_BOT_TOKEN and "
+                   "SLACK_SIGNING_SECRET", err=True)
+        sys.exit(1)
+    from aiohttp import web
+
+    from bot.server import RUNTIME, NotMigrated, create_app
+
+    try:
+        app = create_app(settings)
+    except DirectoryInvalid as error:
+        _print_problems([str(p) for p in error.problems])
+        sys.exit(1)
+    if socket_mode:
+        app.on_startup.append(_socket_mode(settings.slack_app_token or "", RUNTIME))
+    log.info("policybot listening on http://%s:%d (directory %s, database %s)", settings.host,
+             settings.port, settings.directory_file, settings.database_url.split("://")[0])
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    access_log=None, handle_signals=True)
+    except NotMigrated as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+def _socket_mode(app_token: str, key: object):  # type: ignore[no-untyped-def]
+    async def start(app):  # type: ignore[no-untyped-def]
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(app[key].slack.app, app_token)
+        await handler.connect_async()
+        log.info("Slack Socket Mode connected")
+
+    return start
+
+
+@cli.command()
+def check() -> None:
+    """Check the settings and the directory file; list every problem; exit 1 on any."""
+    problems: list[str] = []
+    settings: Settings | None = None
+    try:
+        settings = load_settings(Path(".env"))
+    except SettingsInvalid as error:
+        problems += [str(p) for p in error.problems]
+    directory_path = settings.directory_file if settings else Path("directory.yml")
+    problems += [str(p) for p in check_directory(directory_path)]
+    if problems:
+        _print_problems(problems)
+        sys.exit(1)
+    assert settings is not None
+    from bot.server import channels_line
+
+    click.echo(f"ok: settings and {directory_path} are valid")
+    click.echo(channels_line(settings))
+
+
+def _print_problems(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo(f"{len(problems)} problem(s) found.", err=True)
+
+
+@cli.group()
+def db() -> None:
+    """Database commands."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply every migration (needed once per release on PostgreSQL)."""
+    settings = _settings()
+    from storage.migrate import upgrade as run_upgrade
+
+    run_upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@cli.group()
+def outbox() -> None:
+    """Look at and retry messages that could not be delivered."""
+
+
+@outbox.command("list")
+def outbox_list() -> None:
+    """List dead-lettered messages (never their content)."""
+    settings = _settings()
+    from bot.server import outbox_queue
+
+    async def run() -> None:
+        queue, engine = outbox_queue(settings)
+        try:
+            counts = await queue.counts()
+            click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                                     or "empty"))
+            for row in await queue.dead():
+                click.echo(f"dead #{row.id} to {row.recipient} after {row.attempts} attempt(s): "
+                           f"{row.last_error}")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+@outbox.command("retry")
+@click.argument("item_ids", nargs=-1, type=int, required=True)
+def outbox_retry(item_ids: tuple[int, ...]) -> None:
+    """Queue dead-lettered messages again, by number (see `policybot outbox list`)."""
+    settings = _settings()
+    from bot.clock import SystemClock
+    from bot.server import outbox_queue
+
+    async def run() -> None:
+        queue, engine = outbox_queue(settings)
+        try:
+            for item_id in item_ids:
+                done = await queue.retry(item_id, SystemClock().now())
+                click.echo(f"#{item_id}: {'queued again' if done else 'not a dead message'}")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def main() -> None:
+    cli(prog_name="policybot")
+
+
+if __name__ == "__main__":
+    main()

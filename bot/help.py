@@ -1,0 +1,50 @@
+# Help for a person, tailored to the roles they hold.
+from __future__ import annotations
+
+from bot.directory import Directory
+from bot.messages import Message, Section
+
+COMMANDS = (
+    ("/report-misuse", "Report misuse of social media by staff, pupils or parents, or "
+     "something you saw online. It goes straight to the right person."),
+    ("/policybot", "This help."),
+)
+ROLE_HELP = {
+    "headteacher": "Misuse reports from your school's staff come to you. Acknowledge them "
+    "within the working hours shown, add notes, close them with an outcome, or hand one over "
+    "to a colleague who holds the same role while you are away.",
+    "elt": "Misuse reports from Support Hub staff come to you, and reports from a school go "
+    "to you when its Headteacher is involved or has not acknowledged in time.",
+    "safeguarding_lead": "Reports marked as a safeguarding concern come to you as well, and "
+    "only you and the lead recipient can see them.",
+    "head_of_comms": "Reports of abusive comments about a school or the Trust come to you too.",
+    "it_provider": "When inappropriate content is reached on a school computer, you get the "
+    "link to block (and nothing else of the report).",
+    "board": "Reports come to you only when everyone at ELT is involved or late.",
+}
+ROLE_NAMES = {
+    "headteacher": "Headteacher", "elt": "Executive Leadership Team",
+    "safeguarding_lead": "Safeguarding Lead", "head_of_comms": "Head of Communications",
+    "it_provider": "IT provider", "board": "Trust Board", "office": "School office",
+    "staff": "Staff",
+}
+
+
+def help_for(directory: Directory, email: str | None) -> Message:
+    """What the bot can do for this person, with a paragraph for each role they hold."""
+    roles = directory.roles_of(email) if email else []
+    sections = [Section(command, text) for command, text in COMMANDS]
+    seen: set[str] = set()
+    for role in roles:
+        if role.name in ROLE_HELP and role.name not in seen:
+            seen.add(role.name)
+            sections.append(Section(f"As {ROLE_NAMES[role.name]}", ROLE_HELP[role.name]))
+    held = sorted({ROLE_NAMES.get(r.name, r.name) for r in roles})
+    return Message(
+        notification="policybot help",
+        title="How policybot helps",
+        body=f"The {directory.trust.name} social media policy, made easy to follow. "
+        + (f"Your roles: {', '.join(held)}." if held else ""),
+        sections=tuple(sections),
+        footer="Your App Home (the policybot tab) shows what is waiting for you.",
+    )

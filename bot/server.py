@@ -1,0 +1,177 @@
+# The wiring: builds the database, directory, channels, outbox worker and scheduler into one
+# aiohttp application (`create_app`). The only module, with the CLI, that knows every part.
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.clock import Clock, SystemClock
+from bot.directory import DirectoryFile
+from bot.outbox import RetryPolicy
+from bot.services import Services
+from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_working_hours
+from bot.working_time import WorkingHours
+from scheduler.jobs import build_scheduler, report_deadlines
+from scheduler.outbox_worker import OutboxWorker
+from storage import migrate
+from storage.engine import create_engine, is_sqlite, session_factory
+from storage.identities import SqlIdentities
+from storage.outbox import OutboxQueue
+from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+RUNTIME = web.AppKey("runtime", "Runtime")
+
+
+class NotMigrated(Exception):
+    """The PostgreSQL database is behind this code: run `policybot db upgrade`."""
+
+
+@dataclass
+class Runtime:
+    """Everything the running server holds, for shutdown and for /healthz."""
+
+    settings: Settings
+    services: Services
+    worker: OutboxWorker
+    queue: OutboxQueue
+    engine: Any
+    slack: Any = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    scheduler: Any = None
+
+
+def working_hours(settings: Settings) -> WorkingHours:
+    start, end = parse_working_hours(settings.working_hours)
+    return WorkingHours(settings.zone, start, end, parse_working_days(settings.working_days))
+
+
+async def prepare_database(settings: Settings) -> None:
+    """SQLite is migrated on start; PostgreSQL must have been (`policybot db upgrade`)."""
+    if is_sqlite(settings.database_url):
+        await asyncio.to_thread(migrate.upgrade, settings.database_url)
+    elif await asyncio.to_thread(migrate.pending, settings.database_url):
+        raise NotMigrated("the database needs migrating: run `policybot db upgrade` once")
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """The whole bot as an aiohttp application: /slack/events, /api/messages, /healthz."""
+    clock = clock or SystemClock()
+    directory_file = DirectoryFile(settings.directory_file)
+    directory_file.current()  # fail now, not at the first message, when the file is wrong
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    queue = OutboxQueue(sessions)
+    identities = SqlIdentities(sessions)
+    policy = RetryPolicy(settings.outbox_max_attempts, settings.outbox_retry_base_seconds,
+                         settings.outbox_retry_max_seconds)
+    worker_ref: list[OutboxWorker] = []
+    services = Services(
+        directory_file=directory_file, uow=lambda: SqlUnitOfWork(sessions, clock), clock=clock,
+        hours=working_hours(settings), ack_hours=settings.report_ack_hours,
+        wake_outbox=lambda: worker_ref[0].wake(),
+    )
+    app = web.Application(client_max_size=256 * 1024)
+    slack = None
+    if settings.slack_enabled:
+        from handlers.slack.app import build_slack
+
+        slack = build_slack(settings, services, identities, clock)
+        app.router.add_post("/slack/events", _slack_route(slack.app))
+    worker = OutboxWorker(queue, slack.sender if slack else None, clock=clock, policy=policy,
+                          poll_seconds=settings.outbox_poll_seconds)
+    worker_ref.append(worker)
+    app[RUNTIME] = Runtime(settings, services, worker, queue, engine, slack)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_post("/api/messages", teams_off)
+    app.on_startup.append(_start)
+    app.on_cleanup.append(_stop)
+    return app
+
+
+def _slack_route(bolt: Any) -> Any:
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+    async def slack_events(request: web.Request) -> web.Response:
+        response = await bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    return slack_events
+
+
+async def _start(app: web.Application) -> None:
+    runtime = app[RUNTIME]
+    await prepare_database(runtime.settings)
+    runtime.tasks.append(asyncio.create_task(runtime.worker.run(), name="outbox-worker"))
+    services = runtime.services
+
+    async def deadlines() -> int:
+        return await report_deadlines(services.uow(), services.report_deps(), services.wake_outbox)
+
+    runtime.scheduler = build_scheduler(tick_seconds=runtime.settings.scheduler_tick_seconds,
+                                        deadlines=deadlines)
+    runtime.scheduler.start()
+    log.info("%s", channels_line(runtime.settings))
+
+
+async def _stop(app: web.Application) -> None:
+    runtime = app[RUNTIME]
+    if runtime.scheduler:
+        runtime.scheduler.shutdown(wait=False)
+    for task in runtime.tasks:
+        task.cancel()
+    await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    await runtime.engine.dispose()
+
+
+def channels_line(settings: Settings) -> str:
+    """One line saying which channels are on, and how to turn on the others."""
+    on = [name for name, enabled in (("Slack", settings.slack_enabled),
+                                      ("Teams", settings.teams_enabled)) if enabled]
+    off = []
+    if not settings.slack_enabled:
+        off.append("Slack is off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)")
+    if not settings.teams_enabled:
+        off.append(f"Teams is off (set {TEAMS_PREFIX}CLIENTID, CLIENTSECRET and TENANTID)")
+    return "channels: " + "; ".join(
+        ([f"{', '.join(on)} on"] if on else []) + off
+    ) + ("" if on else "; messages are kept in the outbox until a channel is on")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers and the outbox worker is alive; 503 otherwise."""
+    runtime = request.app[RUNTIME]
+    body: dict[str, Any] = {"channels": {"slack": runtime.settings.slack_enabled,
+                                         "teams": runtime.settings.teams_enabled}}
+    healthy = True
+    try:
+        async with runtime.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        body["database"] = "ok"
+        body["outbox"] = await runtime.queue.counts()
+    except Exception as error:
+        body["database"] = f"unreachable ({type(error).__name__})"
+        healthy = False
+    beat = runtime.worker.last_beat
+    stale = timedelta(seconds=max(30.0, 5 * runtime.settings.outbox_poll_seconds))
+    alive = beat is not None and runtime.services.clock.now() - beat < stale
+    body["worker"] = "ok" if alive else "not running"
+    healthy = healthy and alive
+    body["status"] = "ok" if healthy else "unhealthy"
+    return web.json_response(body, status=200 if healthy else 503)
+
+
+async def teams_off(request: web.Request) -> web.Response:
+    return web.json_response({"error": "Teams is not set up on this server"}, status=503)
+
+
+def outbox_queue(settings: Settings) -> tuple[OutboxQueue, Any]:
+    """The outbox, for the admin commands."""
+    engine = create_engine(settings.database_url)
+    return OutboxQueue(session_factory(engine)), engine

@@ -1,0 +1,31 @@
+# The services a front end needs, passed in as one bundle by the wiring.
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.directory import Directory, DirectoryFile
+from bot.ports import UnitOfWork
+from bot.reports.service import ReportDeps
+from bot.working_time import WorkingHours
+
+
+@dataclass(frozen=True)
+class Services:
+    """Dependencies of every listener: the directory (re-read when its file changes), a fresh
+    unit of work per use case, the clock, working hours, and a way to wake the outbox."""
+
+    directory_file: DirectoryFile
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    hours: WorkingHours
+    ack_hours: float
+    wake_outbox: Callable[[], None]
+
+    @property
+    def directory(self) -> Directory:
+        return self.directory_file.current()
+
+    def report_deps(self) -> ReportDeps:
+        return ReportDeps(self.directory, self.clock, self.hours, self.ack_hours)

@@ -1,0 +1,51 @@
+# The Slack front end: a Bolt AsyncApp with every listener, and the sender the worker uses.
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.services import Services
+from bot.settings import Settings
+from handlers.slack import home, reports
+from handlers.slack.people import SlackPeople
+from handlers.slack.sender import SlackSender
+from storage.identities import SqlIdentities
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SlackFront:
+    app: AsyncApp
+    sender: SlackSender
+    people: SlackPeople
+
+
+def build_slack(
+    settings: Settings, services: Services, identities: SqlIdentities, clock: Clock
+) -> SlackFront:
+    """Bolt on aiohttp, its Web API client pointed at SLACK_API_URL."""
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    app = AsyncApp(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        client=client,
+        raise_error_for_unhandled_request=False,
+    )
+    people = SlackPeople(client, identities, lambda: services.directory, clock)
+    reports.register(app, services, people)
+    home.register(app, services, people)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        log.error("unhandled Slack request error (%s, type=%s)", type(error).__name__,
+                  body.get("type"), exc_info=error)
+        return None
+
+    return SlackFront(app, SlackSender(client, people), people)

@@ -1,0 +1,53 @@
+# Slack App Home and /policybot help.
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import UnknownPerson
+from bot.help import help_for
+from bot.messages import Message
+from bot.reports import service as reports
+from bot.reports.home import home_messages
+from bot.services import Services
+from handlers.slack import ids, render
+from handlers.slack.people import SlackPeople
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
+    @app.event("app_home_opened")
+    async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = event["user"]
+        log.info("app home opened by %s", user_id)
+        try:
+            email = await people.email_of(user_id)
+        except UnknownPerson as error:
+            pages = [Message(notification="policybot", title="Welcome", body=error.message)]
+        else:
+            waiting, mine = await reports.for_home(services.uow(), services.report_deps(),
+                                                   email=email)
+            pages = home_messages(services.directory, services.hours.zone, waiting=waiting,
+                                  mine=mine)
+        await client.views_publish(user_id=user_id, view=render.home_view(pages))
+
+    @app.command(ids.HELP_COMMAND)
+    async def help_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        log.info("command %s from %s", ids.HELP_COMMAND, body.get("user_id"))
+        directory = services.directory
+        try:
+            email: str | None = await people.email_of(body["user_id"])
+            note = None
+        except UnknownPerson as error:
+            email, note = None, error.message
+        message = help_for(directory, email)
+        blocks = render.message_blocks(message)
+        if note:
+            blocks.insert(1, {"type": "section", "text": render.mrkdwn(render.escape(note))})
+        await ack(response_type="ephemeral", text=message.notification, blocks=blocks)

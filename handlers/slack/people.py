@@ -1,0 +1,81 @@
+# Who a Slack user is in the Trust's directory, and which Slack user an e-mail belongs to.
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.directory import Directory
+from bot.errors import UnknownPerson
+from storage.identities import SqlIdentities
+
+log = logging.getLogger(__name__)
+CHANNEL = "slack"
+
+
+class SlackPeople:
+    """Resolves people both ways, remembering answers in the database."""
+
+    def __init__(
+        self, client: AsyncWebClient, identities: SqlIdentities, directory: Callable[[], Directory],
+        clock: Clock,
+    ) -> None:
+        self._client = client
+        self._identities = identities
+        self._directory = directory
+        self._clock = clock
+
+    async def email_of(self, user_id: str) -> str:
+        """The directory e-mail of a Slack user; UnknownPerson (kindly worded) otherwise."""
+        directory = self._directory()
+        person = directory.person_by_slack_id(user_id)
+        if person:
+            return person.email
+        email = await self._identities.email_for(CHANNEL, user_id)
+        if email is None:
+            email = await self._lookup_email(user_id)
+            if email and directory.person(email):
+                await self._identities.remember(CHANNEL, email, user_id, self._clock.now())
+        if email and directory.person(email):
+            return email
+        log.info("slack user %s is not in the directory", user_id)
+        raise UnknownPerson(not_in_directory(directory, email))
+
+    async def user_id_of(self, email: str) -> tuple[str, str | None]:
+        """The Slack user id (and the DM channel, when known) of a directory e-mail."""
+        known = await self._identities.get(CHANNEL, email)
+        if known:
+            return known.user_id, known.dm_channel
+        person = self._directory().person(email)
+        if person and person.slack_id:
+            return person.slack_id, None
+        response = await self._client.users_lookupByEmail(email=email)
+        user_id = str(response["user"]["id"])
+        await self._identities.remember(CHANNEL, email, user_id, self._clock.now())
+        return user_id, None
+
+    async def remember_dm(self, email: str, user_id: str, dm: str) -> None:
+        await self._identities.remember(CHANNEL, email, user_id, self._clock.now(), dm=dm)
+
+    async def _lookup_email(self, user_id: str) -> str | None:
+        try:
+            response = await self._client.users_info(user=user_id)
+        except SlackApiError as error:
+            log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+            return None
+        email = (response.get("user") or {}).get("profile", {}).get("email")
+        return str(email).lower() if email else None
+
+
+def not_in_directory(directory: Directory, email: str | None) -> str:
+    """The kind answer to someone the directory doesn't know, naming whom to ask."""
+    helpers = ", ".join(directory.holders("it_provider")) or "the Trust's IT team"
+    account = f" ({email})" if email else ""
+    return (
+        f"Sorry, I can't find your account{account} in the {directory.trust.name} staff "
+        f"directory, so I can't take this from you yet. Please ask the Trust's IT team "
+        f"({helpers}) to add you. If a child is at risk, speak to your Safeguarding Lead now."
+    )

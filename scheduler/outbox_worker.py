@@ -1,0 +1,92 @@
+# The outbox delivery worker: sends queued messages after the ack, with retries and backoff.
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.delivery import Envelope, Sender
+from bot.outbox import DeliveryError, RetryPolicy
+from storage.outbox import Claimed, OutboxQueue
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)
+
+
+class OutboxWorker:
+    """Claims due items, delivers them concurrently, and records each result. A message is
+    retried with exponential backoff (at least Retry-After on 429) and dead-lettered after
+    `policy.max_attempts`; an item left mid-send by a crash is picked up again after its lease."""
+
+    def __init__(
+        self, queue: OutboxQueue, sender: Sender | None, *, clock: Clock, policy: RetryPolicy,
+        poll_seconds: float, batch: int = 20,
+    ) -> None:
+        self._queue = queue
+        self._sender = sender
+        self._clock = clock
+        self._policy = policy
+        self._poll = poll_seconds
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self.last_beat: datetime | None = None
+
+    def wake(self) -> None:
+        """Look for work now (called after a transaction queued messages)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled."""
+        while True:
+            try:
+                sent = await self.run_once()
+            except Exception:
+                log.exception("outbox worker pass failed; trying again shortly")
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        """One pass: claim what is due and deliver it; returns how many were handled."""
+        self.last_beat = self._clock.now()
+        if self._sender is None:
+            return 0
+        items = await self._queue.claim(self._clock.now(), limit=self._batch, lease=LEASE)
+        await asyncio.gather(*(self._deliver(item) for item in items))
+        return len(items)
+
+    async def _deliver(self, item: Claimed) -> None:
+        assert self._sender is not None
+        previous = None
+        if item.replace and item.thread:
+            previous = await self._queue.previous_ref(item.recipient, item.thread)
+        envelope = Envelope(item.id, item.recipient, item.message, previous, item.recovering)
+        try:
+            ref = await self._sender.deliver(envelope)
+        except DeliveryError as error:
+            await self._failed(item, error)
+            return
+        except Exception as error:  # a bug or an unexpected reply: retry, and say so
+            log.exception("outbox item %s: unexpected error", item.id)
+            await self._failed(item, DeliveryError(type(error).__name__))
+            return
+        await self._queue.sent(item.id, self._clock.now(), channel=self._sender.channel, ref=ref)
+        log.info("outbox item %s delivered via %s (attempt %d)", item.id, self._sender.channel,
+                 item.attempts)
+
+    async def _failed(self, item: Claimed, error: DeliveryError) -> None:
+        if error.permanent or self._policy.exhausted(item.attempts):
+            log.warning("outbox item %s dead-lettered after %d attempts: %s", item.id,
+                        item.attempts, error.reason)
+            await self._queue.failed(item.id, reason=error.reason, retry_at=None)
+            return
+        delay = self._policy.delay(item.attempts, error.retry_after)
+        log.info("outbox item %s failed (%s); retrying in %.1fs", item.id, error.reason,
+                 delay.total_seconds())
+        await self._queue.failed(item.id, reason=error.reason, retry_at=self._clock.now() + delay)
