@@ -86,29 +86,20 @@ class OutboxQueue:
                 )
             ).all()
             for row in rows:
+                assert row.id is not None and row.payload is not None
+                item = Claimed(
+                    row.id, row.key, row.recipient, Message.from_dict(row.payload), row.thread,
+                    row.replace, row.attempts + 1, recovering=row.status == SENDING,
+                )
                 result: Any = await session.execute(
                     update(OutboxRow)
-                    .where(
-                        col(OutboxRow.id) == row.id,
-                        OutboxRow.status == row.status,
-                        OutboxRow.attempts == row.attempts,
-                    )
-                    .values(status=SENDING, lease_until=now + lease, attempts=row.attempts + 1)
+                    .where(col(OutboxRow.id) == row.id, OutboxRow.status == row.status,
+                           OutboxRow.attempts == row.attempts)
+                    .values(status=SENDING, lease_until=now + lease, attempts=item.attempts)
+                    .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:
-                    assert row.id is not None and row.payload is not None
-                    claimed.append(
-                        Claimed(
-                            row.id,
-                            row.key,
-                            row.recipient,
-                            Message.from_dict(row.payload),
-                            row.thread,
-                            row.replace,
-                            row.attempts + 1,
-                            row.status == SENDING,
-                        )
-                    )
+                    claimed.append(item)
             await session.commit()
         return claimed
 

@@ -32,12 +32,17 @@ def build_slack(
 ) -> SlackFront:
     """Bolt on aiohttp, its Web API client pointed at SLACK_API_URL."""
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    app = AsyncApp(
-        token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret,
-        client=client,
-        raise_error_for_unhandled_request=False,
-    )
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    level = bolt_log.level
+    bolt_log.setLevel(logging.ERROR)  # Bolt warns that SLACK_BOT_TOKEN in the env is unused
+    try:
+        app = AsyncApp(
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            raise_error_for_unhandled_request=False,
+        )
+    finally:
+        bolt_log.setLevel(level)
     people = SlackPeople(client, identities, lambda: services.directory, clock)
     reports.register(app, services, people)
     home.register(app, services, people)

@@ -64,7 +64,7 @@ class SlackPeople:
         try:
             response = await self._client.users_info(user=user_id)
         except SlackApiError as error:
-            log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+            log.warning("users.info failed for %s (HTTP %s)", user_id, error.response.status_code)
             return None
         email = (response.get("user") or {}).get("profile", {}).get("email")
         return str(email).lower() if email else None

@@ -66,7 +66,9 @@ class SlackSender:
         try:
             await self._client.chat_update(channel=channel, ts=ts, **message_args(envelope.message))
         except SlackApiError as error:
-            if error.response.get("error") in {"message_not_found", "channel_not_found"}:
+            data = error.response.data
+            if isinstance(data, dict) and data.get("error") in {"message_not_found",
+                                                                "channel_not_found"}:
                 return False
             raise
         return True
@@ -87,7 +89,8 @@ class SlackSender:
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:
     status = error.response.status_code
-    code = str(error.response.get("error") or f"http_{status}")
+    data = error.response.data
+    code = str((data.get("error") if isinstance(data, dict) else None) or f"http_{status}")
     if status == 429:
         retry_after = error.response.headers.get("Retry-After") or error.response.headers.get(
             "retry-after"

@@ -1,0 +1,514 @@
+# FakeSlack: an aiohttp server imitating the Slack Web API (and response URLs) for end-to-end tests.
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+FAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
+BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A0001"
+
+
+class SlackError(Exception):
+    """Raised by a method handler to answer `{"ok": false, "error": code}`."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class _Fault:
+    status: int
+    times: int
+    retry_after: int | None
+    body: dict[str, Any] | str | None
+
+
+def _truthy(value: Any) -> bool:
+    return value in (True, 1, "1", "true", "True")
+
+
+def _decode_json_fields(args: dict[str, Any]) -> dict[str, Any]:
+    for key in JSON_FIELDS:
+        value = args.get(key)
+        if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(value)
+    return args
+
+
+class FakeSlack:
+    """A Slack Web API imitation on 127.0.0.1, served from a background thread's event loop."""
+
+    def __init__(self, bot_token: str = "xoxb-test", *, team_id: str = "T0001") -> None:
+        self.bot_token, self.team_id, self.team = bot_token, team_id, "Test Trust"
+        self._lock = threading.RLock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self._calls: list[dict[str, Any]] = []
+        self._failed: list[dict[str, Any]] = []
+        self._users: dict[str, dict[str, Any]] = {}
+        self._messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
+        self._ephemerals: list[dict[str, Any]] = []
+        self._views: dict[str, dict[str, Any]] = {}
+        self._opened: list[str] = []
+        self._home: dict[str, str] = {}
+        self._triggers: set[str] = set()
+        self._response_urls: dict[str, tuple[str, str] | None] = {}
+        self._faults: dict[str, list[_Fault]] = {}
+        self._delays: dict[str, float] = {}
+        self._down = False
+        self._down_auth = False
+        self._seq = 0
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> FakeSlack:
+        """Start the server on a free port; returns self."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
+        return self
+
+    async def _serve(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{name}", self._handle_response_url)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    def stop(self) -> None:
+        """Stop the server and its thread (idempotent)."""
+        if self._loop is None:
+            return
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop.close()
+        self._loop = self._thread = self._runner = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:PORT`."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL for slack_sdk clients (`base_url=`); ends in `/api/`."""
+        return f"{self.base_url}/api/"
+
+    # ---------------------------------------------------------------- setup and fault injection
+    def add_user(self, email: str, user_id: str, name: str, *, tz: str = "Europe/London") -> None:
+        """Register a workspace member (for users.info / users.lookupByEmail)."""
+        with self._lock:
+            user = {"id": user_id, "team_id": self.team_id, "name": name, "real_name": name}
+            profile = {"email": email, "real_name": name, "display_name": name}
+            user.update(deleted=False, is_bot=False, tz=tz, tz_label=tz, profile=profile)
+            self._users[user_id] = user
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 500,
+        times: int = 1,
+        retry_after: int | None = None,
+        body: dict[str, Any] | str | None = None,
+    ) -> None:
+        """Answer the next `times` calls to `method` (or "response_url") with HTTP `status`."""
+        with self._lock:
+            self._faults.setdefault(method, []).append(_Fault(status, times, retry_after, body))
+
+    def set_down(self, down: bool = True, *, include_auth_test: bool = False) -> None:
+        """Make every method and response URL answer 503 (auth.test only if asked)."""
+        with self._lock:
+            self._down, self._down_auth = down, include_auth_test
+
+    def set_delay(self, method: str, seconds: float) -> None:
+        """Delay answers to `method` by `seconds` (0 removes the delay)."""
+        with self._lock:
+            self._delays[method] = seconds
+
+    def response_url(self, name: str, *, channel: str | None = None, ts: str | None = None) -> str:
+        """A response URL on the fake; bound to a message, replace/delete_original apply to it."""
+        with self._lock:
+            self._response_urls[name] = (channel, ts) if channel and ts else None
+        return f"{self.base_url}/response/{name}"
+
+    # ---------------------------------------------------------------- queries (all return copies)
+    def calls(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Successful calls `{"method", "args"}` in order, optionally only those to `method`."""
+        with self._lock:
+            return copy.deepcopy([c for c in self._calls if method in (None, c["method"])])
+
+    def failed_calls(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Calls that got an HTTP error or `ok: false`: `{"method","args","status","error"}`."""
+        with self._lock:
+            return copy.deepcopy([c for c in self._failed if method in (None, c["method"])])
+
+    def clear(self) -> None:
+        """Forget recorded calls (successful and failed); messages, views and users stay."""
+        with self._lock:
+            self._calls.clear()
+            self._failed.clear()
+
+    def dump(self, path: str | Path, *, include_failed: bool = False) -> Path:
+        """Write calls as JSON lines `{"method", "args"}` (input for validate_blockkit)."""
+        with self._lock:
+            records = self._calls + (self._failed if include_failed else [])
+            lines = [json.dumps({"method": c["method"], "args": c["args"]}) for c in records]
+        path = Path(path)
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return path
+
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        """The users.info record of a registered user, or None."""
+        with self._lock:
+            return copy.deepcopy(self._users.get(user_id))
+
+    def dm_channel(self, user_id: str) -> str:
+        """The DM channel id conversations.open gives for `user_id`."""
+        return "D" + user_id
+
+    def messages_to(self, user_id: str) -> list[dict[str, Any]]:
+        """Messages in the user's DM, oldest first, in their current state (with `edits`)."""
+        return self.messages_in(self.dm_channel(user_id))
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """Undeleted messages of a channel, oldest first."""
+        with self._lock:
+            return copy.deepcopy([m for m in self._messages.get(channel, []) if not m["deleted"]])
+
+    def ephemerals_to(self, user_id: str) -> list[dict[str, Any]]:
+        """Ephemeral messages (chat.postEphemeral) shown to `user_id`, oldest first."""
+        with self._lock:
+            return copy.deepcopy([e for e in self._ephemerals if e["user"] == user_id])
+
+    def responses(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Bodies POSTed to response URLs (all, or those of `name`)."""
+        with self._lock:
+            found = [c for c in self._calls if c["method"] == "response_url"]
+            return copy.deepcopy([c["args"] for c in found if name in (None, c["name"])])
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        """Current state of a view (modal or home) by id."""
+        with self._lock:
+            return copy.deepcopy(self._views.get(view_id))
+
+    def last_view_opened(self) -> dict[str, Any] | None:
+        """Current state of the last view opened with views.open or views.push."""
+        with self._lock:
+            return self.view(self._opened[-1]) if self._opened else None
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The latest Home tab view published for `user_id`."""
+        with self._lock:
+            view_id = self._home.get(user_id)
+            return self.view(view_id) if view_id else None
+
+    def wait_for(self, predicate: Callable[[FakeSlack], Any], timeout: float = 10) -> Any:
+        """Poll until `predicate(self)` is truthy; return its value (AssertionError on timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate(self)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"wait_for timed out after {timeout}s\n{self.describe()}")
+            time.sleep(0.02)
+
+    def describe(self, limit: int = 40) -> str:
+        """A readable summary of the calls seen so far (for assertion messages)."""
+        with self._lock:
+            ok = [f"  {c['method']} {json.dumps(c['args'])[:200]}" for c in self._calls[-limit:]]
+            bad = [f"  {c['method']} -> {c['status']} {c['error']}" for c in self._failed[-limit:]]
+        return "\n".join(
+            [f"calls ({len(ok)} shown):", *ok, f"failed calls ({len(bad)} shown):", *bad]
+        )
+
+    # ---------------------------------------------------------------- HTTP plumbing
+    async def _read_args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body = await request.json()
+                args.update(body if isinstance(body, dict) else {})
+            else:
+                args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+        return _decode_json_fields(args)
+
+    def _record_failure(self, method: str, args: dict[str, Any], status: int, error: str) -> None:
+        self._failed.append({"method": method, "args": args, "status": status, "error": error})
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        queue = self._faults.get(method)
+        if queue:
+            fault = queue[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                queue.pop(0)
+            return fault
+        if self._down and (method != "auth.test" or self._down_auth):
+            return _Fault(503, 1, None, None)
+        return None
+
+    def _fault_response(self, method: str, args: dict[str, Any], fault: _Fault) -> web.Response:
+        error = FAULT_ERRORS.get(fault.status, "fatal_error")
+        self._record_failure(method, args, fault.status, error)
+        retry_after = 1 if fault.retry_after is None else fault.retry_after
+        headers = {"Retry-After": str(retry_after)} if fault.status == 429 else {}
+        if isinstance(fault.body, str):  # e.g. an HTML error page
+            headers["Content-Type"] = "text/html"
+            return web.Response(status=fault.status, text=fault.body, headers=headers)
+        body = fault.body if fault.body is not None else {"ok": False, "error": error}
+        return web.json_response(body, status=fault.status, headers=headers)
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._read_args(request)
+        token = args.pop("token", None)
+        auth = request.headers.get("Authorization", "")
+        if token is None and auth.startswith("Bearer "):
+            token = auth[len("Bearer ") :]
+        delay = self._delays.get(method)
+        if delay:
+            await asyncio.sleep(delay)
+        with self._lock:
+            fault = self._take_fault(method)
+            if fault:
+                return self._fault_response(method, args, fault)
+            handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+            try:
+                if token != self.bot_token:
+                    raise SlackError("invalid_auth" if token else "not_authed")
+                if handler is None:
+                    raise SlackError("unknown_method")
+                result = {"ok": True, **handler(copy.deepcopy(args))}
+                self._calls.append({"method": method, "args": args})
+            except SlackError as e:
+                result = {"ok": False, "error": e.code}
+                self._record_failure(method, args, 200, e.code)
+            except Exception as e:  # a bug in the fake or a malformed argument: make it visible
+                self._record_failure(method, args, 500, f"fake_error: {e!r}")
+                return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
+        return web.json_response(result)
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        body = await request.json()
+        delay = self._delays.get("response_url")
+        if delay:
+            await asyncio.sleep(delay)
+        with self._lock:
+            fault = self._take_fault("response_url")
+            if fault:
+                return self._fault_response("response_url", body, fault)
+            target = self._response_urls.get(name)
+            try:
+                if target and body.get("delete_original"):
+                    self._find_message(*target)["deleted"] = True
+                elif target and body.get("replace_original"):
+                    self._edit_message(self._find_message(*target), body)
+            except SlackError as e:
+                self._record_failure("response_url", body, 404, e.code)
+                return web.Response(status=404, text=e.code)
+            self._calls.append({"method": "response_url", "args": body, "name": name})
+        return web.Response(text="ok")
+
+    # ---------------------------------------------------------------- state helpers
+    def _next(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _new_ts(self) -> str:
+        n = 1700000000_000100 + 100 * self._next()
+        return f"{n // 1_000_000}.{n % 1_000_000:06d}"
+
+    def _channel_for(self, channel: str) -> str:
+        return self.dm_channel(channel) if channel[:1] in ("U", "W") else channel
+
+    def _find_message(self, channel: str, ts: str) -> dict[str, Any]:
+        if not channel or channel[:1] in ("U", "W"):  # Slack wants the DM id here, not a user id
+            raise SlackError("channel_not_found")
+        for msg in self._messages.get(channel, []):
+            if msg["ts"] == ts and not msg["deleted"]:
+                return msg
+        raise SlackError("message_not_found")
+
+    @staticmethod
+    def _edit_message(msg: dict[str, Any], args: dict[str, Any]) -> None:
+        msg["edits"].append({k: copy.deepcopy(msg.get(k)) for k in ("text", "blocks", "metadata")})
+        for key in ("text", "blocks", "metadata", "attachments"):
+            if key in args:
+                msg[key] = args[key]
+
+    def _store_view(self, view: Any, *, view_id: str | None = None, **extra: Any) -> dict[str, Any]:
+        if not isinstance(view, dict) or "type" not in view:
+            raise SlackError("invalid_arguments")
+        old = self._views.get(view_id or "", {})
+        view_id = view_id or f"V{self._next():010d}"
+        blocks = copy.deepcopy(view.get("blocks", []))
+        for i, block in enumerate(blocks):  # Slack fills in ids the app left out
+            block.setdefault("block_id", f"auto-b{i}")
+            if isinstance(block.get("element"), dict):
+                block["element"].setdefault("action_id", f"auto-a{i}")
+        stored = {"id": view_id, "team_id": self.team_id, "app_id": APP_ID, "bot_id": BOT_ID}
+        stored |= {"private_metadata": "", "callback_id": "", "external_id": ""}
+        stored |= {"clear_on_close": False, "notify_on_close": False, "state": {"values": {}}}
+        stored |= {"root_view_id": old.get("root_view_id", view_id)}
+        stored |= {"previous_view_id": old.get("previous_view_id"), **copy.deepcopy(view)}
+        stored |= {"blocks": blocks, "hash": f"{1700000000 + self._next()}.fake", **extra}
+        self._views[view_id] = stored
+        return copy.deepcopy(stored)
+
+    def _use_trigger(self, args: dict[str, Any]) -> None:
+        trigger = args.get("trigger_id")
+        if not trigger:
+            raise SlackError("invalid_trigger_id")
+        if trigger in self._triggers:
+            raise SlackError("exchanged_trigger_id")
+        self._triggers.add(trigger)
+
+    # ---------------------------------------------------------------- Web API methods
+    def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        ids = {"team_id": self.team_id, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        return {
+            "url": "https://test-trust.slack.com/",
+            "team": self.team,
+            "user": "policybot",
+            **ids,
+        }
+
+    def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("user") not in self._users:
+            raise SlackError("user_not_found")
+        return {"user": copy.deepcopy(self._users[args["user"]])}
+
+    def _api_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        email = str(args.get("email", "")).lower()
+        for user in self._users.values():
+            if user["profile"]["email"].lower() == email:
+                return {"user": copy.deepcopy(user)}
+        raise SlackError("users_not_found")
+
+    def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(args.get("users", "")).split(",") if u]
+        if args.get("channel"):
+            return {"channel": {"id": args["channel"]}, "already_open": True}
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        channel = self.dm_channel(users[0]) if len(users) == 1 else "G" + "".join(sorted(users))
+        already = channel in self._messages
+        self._messages.setdefault(channel, [])
+        return {"channel": {"id": channel}, "no_op": already, "already_open": already}
+
+    def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        if not channel or channel[:1] in ("U", "W"):
+            raise SlackError("channel_not_found")
+        limit = int(args.get("limit") or 100)
+        with_meta = _truthy(args.get("include_all_metadata"))
+        msgs = [m for m in reversed(self._messages.get(channel, [])) if not m["deleted"]]
+        out = []
+        for msg in msgs[:limit]:
+            item = {k: msg[k] for k in ("type", "user", "bot_id", "app_id", "ts", "text")}
+            item["blocks"] = copy.deepcopy(msg.get("blocks") or [])
+            if with_meta and msg.get("metadata"):
+                item["metadata"] = {"app_id": APP_ID, **copy.deepcopy(msg["metadata"])}
+            out.append(item)
+        more = {"has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}
+        return {"messages": out, **more}
+
+    def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("channel"):
+            raise SlackError("channel_not_found")
+        if not args.get("text") and not args.get("blocks") and not args.get("attachments"):
+            raise SlackError("no_text")
+        channel = self._channel_for(str(args["channel"]))
+        msg: dict[str, Any] = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID}
+        msg |= {"app_id": APP_ID, "ts": self._new_ts(), "text": args.get("text", "")}
+        msg |= {"channel": channel, "deleted": False, "edits": []}
+        for key in ("blocks", "metadata", "attachments", "thread_ts"):
+            if key in args:
+                msg[key] = args[key]
+        self._messages.setdefault(channel, []).append(msg)
+        public = {k: v for k, v in msg.items() if k not in ("channel", "deleted", "edits")}
+        return {"channel": channel, "ts": msg["ts"], "message": copy.deepcopy(public)}
+
+    def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        msg = self._find_message(str(args.get("channel", "")), str(args.get("ts", "")))
+        self._edit_message(msg, args)
+        return {"channel": msg["channel"], "ts": msg["ts"], "text": msg["text"]}
+
+    def _api_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        msg = self._find_message(str(args.get("channel", "")), str(args.get("ts", "")))
+        msg["deleted"] = True
+        return {"channel": msg["channel"], "ts": msg["ts"]}
+
+    def _api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("channel") or not args.get("user"):
+            raise SlackError("channel_not_found" if not args.get("channel") else "user_not_found")
+        ts = self._new_ts()
+        self._ephemerals.append({"ts": ts, **args})
+        return {"message_ts": ts}
+
+    def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._use_trigger(args)
+        view = self._store_view(args.get("view"))
+        self._opened.append(view["id"])
+        return {"view": view}
+
+    def _api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._use_trigger(args)
+        extra = {}
+        if self._opened:  # stacked on the last opened view
+            parent = self._views[self._opened[-1]]
+            extra = {"previous_view_id": parent["id"], "root_view_id": parent["root_view_id"]}
+        view = self._store_view(args.get("view"), **extra)
+        self._opened.append(view["id"])
+        return {"view": view}
+
+    def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        if not view_id and args.get("external_id"):
+            ids = [v["id"] for v in self._views.values() if v["external_id"] == args["external_id"]]
+            view_id = ids[0] if ids else None
+        if view_id not in self._views:
+            raise SlackError("not_found")
+        if args.get("hash") and args["hash"] != self._views[view_id]["hash"]:
+            raise SlackError("hash_conflict")
+        return {"view": self._store_view(args.get("view"), view_id=view_id)}
+
+    def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(args.get("user_id", ""))
+        if not user_id:
+            raise SlackError("invalid_arguments")
+        view_id = self._home.get(user_id)
+        if view_id and args.get("hash") and args["hash"] != self._views[view_id]["hash"]:
+            raise SlackError("hash_conflict")
+        view = self._store_view(args.get("view"), view_id=view_id)
+        self._home[user_id] = view["id"]
+        return {"view": view}
