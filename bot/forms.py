@@ -63,6 +63,17 @@ class Form:
 
 def clean_values(form: Form, raw: Mapping[str, object]) -> dict[str, FieldValue]:
     """Check raw answers against the form's own rules; raise FormInvalid with every field error."""
+    values, errors = clean_partly(form, raw)
+    if errors:
+        raise FormInvalid(errors)
+    return values
+
+
+def clean_partly(
+    form: Form, raw: Mapping[str, object]
+) -> tuple[dict[str, FieldValue], dict[str, str]]:
+    """The answers that passed the form's rules, and an error for each one that did not, so a
+    flow can add its own checks and report every problem at once."""
     values: dict[str, FieldValue] = {}
     errors: dict[str, str] = {}
     for spec in form.fields:
@@ -70,9 +81,7 @@ def clean_values(form: Form, raw: Mapping[str, object]) -> dict[str, FieldValue]
             values[spec.name] = _clean(spec, raw.get(spec.name))
         except ValueError as error:
             errors[spec.name] = str(error)
-    if errors:
-        raise FormInvalid(errors)
-    return values
+    return values, errors
 
 
 def _clean(spec: Field, raw: object) -> FieldValue:

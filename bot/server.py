@@ -83,9 +83,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         from handlers.slack.app import build_slack
 
         slack = build_slack(settings, services, identities, clock)
-        app.router.add_post("/slack/events", _slack_route(slack.app))
+        from handlers.slack.endpoint import slack_endpoint
+
+        app.router.add_post(
+            "/slack/events", slack_endpoint(slack.app, settings.slack_signing_secret or "")
+        )
     worker = OutboxWorker(queue, slack.sender if slack else None, clock=clock, policy=policy,
-                          poll_seconds=settings.outbox_poll_seconds)
+                          poll_seconds=settings.outbox_poll_seconds,
+                          lease_seconds=settings.outbox_lease_seconds)
     worker_ref.append(worker)
     app[RUNTIME] = Runtime(settings, services, worker, queue, engine, slack)
     app.router.add_get("/healthz", healthz)
@@ -93,16 +98,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app
-
-
-def _slack_route(bolt: Any) -> Any:
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-
-    async def slack_events(request: web.Request) -> web.Response:
-        response = await bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
-
-    return slack_events
 
 
 async def _start(app: web.Application) -> None:

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=5.0, gt=0)
     outbox_retry_max_seconds: float = Field(default=900.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_lease_seconds: float = Field(default=60.0, ge=1)
     scheduler_tick_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("timezone")

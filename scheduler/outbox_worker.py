@@ -11,7 +11,6 @@ from bot.outbox import DeliveryError, RetryPolicy
 from storage.outbox import Claimed, OutboxQueue
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
 
 
 class OutboxWorker:
@@ -21,7 +20,7 @@ class OutboxWorker:
 
     def __init__(
         self, queue: OutboxQueue, sender: Sender | None, *, clock: Clock, policy: RetryPolicy,
-        poll_seconds: float, batch: int = 20,
+        poll_seconds: float, lease_seconds: float = 60.0, batch: int = 20,
     ) -> None:
         self._queue = queue
         self._sender = sender
@@ -29,6 +28,7 @@ class OutboxWorker:
         self._policy = policy
         self._poll = poll_seconds
         self._batch = batch
+        self._lease = timedelta(seconds=lease_seconds)
         self._wake = asyncio.Event()
         self.last_beat: datetime | None = None
 
@@ -57,7 +57,7 @@ class OutboxWorker:
         self.last_beat = self._clock.now()
         if self._sender is None:
             return 0
-        items = await self._queue.claim(self._clock.now(), limit=self._batch, lease=LEASE)
+        items = await self._queue.claim(self._clock.now(), limit=self._batch, lease=self._lease)
         await asyncio.gather(*(self._deliver(item) for item in items))
         return len(items)
 

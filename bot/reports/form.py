@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.directory import Directory, Person
 from bot.errors import FormInvalid
-from bot.forms import Field, FieldKind, Form, Option, clean_values
+from bot.forms import Field, FieldKind, Form, Option, clean_partly, clean_values
 from bot.reports.model import CATEGORY_LABELS, OUTCOME_LABELS, Category, Outcome
 
 REPORT_FORM = "report_misuse"
@@ -133,25 +133,24 @@ def parse_report(
     form: Form, raw: Mapping[str, object], *, directory: Directory, today: date
 ) -> ReportInput:
     """Check the answers; raise FormInvalid with a plain-words error per field."""
-    values = clean_values(form, raw)
-    errors: dict[str, str] = {}
-    staff = values["subject_staff"]
+    values, errors = clean_partly(form, raw)
+    staff = values.get("subject_staff")
     if staff is not None and directory.person(str(staff)) is None:
         errors["subject_staff"] = "Please choose the member of staff from the list."
-    category = Category(str(values["category"]))
+    category = Category(str(values["category"])) if values.get("category") else None
     if category is Category.STAFF_MISUSE and staff is None:
         errors["subject_staff"] = "Please choose the member of staff this is about."
-    happened = values["happened_on"]
+    happened = values.get("happened_on")
     if isinstance(happened, date) and happened > today:
         errors["happened_on"] = "This date is in the future; please pick the day it happened."
-    links = str(values["links"] or "")
+    links = str(values.get("links") or "")
     bad = [link for link in links.split() if not _URL.match(link)]
     if bad:
         errors["links"] = "Each link should start with https:// (one per line)."
     if errors:
         raise FormInvalid(errors)
     flags = values["flags"] or []
-    assert isinstance(happened, date) and isinstance(flags, list)
+    assert isinstance(happened, date) and isinstance(flags, list) and category is not None
     return ReportInput(
         site_id=str(values["site_id"]),
         category=category,

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy
 
 from bot.directory import load_directory
+from storage.engine import sync_url
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackRequests, find_button
 
@@ -80,7 +82,8 @@ class BotServer:
             "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": self.fake.api_url,
             "OUTBOX_POLL_SECONDS": "0.2", "OUTBOX_RETRY_BASE_SECONDS": "0.2",
-            "OUTBOX_RETRY_MAX_SECONDS": "1", "SCHEDULER_TICK_SECONDS": "0.5",
+            "OUTBOX_RETRY_MAX_SECONDS": "1", "OUTBOX_LEASE_SECONDS": "2",
+            "SCHEDULER_TICK_SECONDS": "0.5",
             "LOG_LEVEL": "INFO",
         }
         return env | self.extra_env
@@ -118,6 +121,15 @@ class BotServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+    def scalar(self, sql: str) -> object:
+        """One value from the server's database (for asserting that nothing changed)."""
+        engine = sqlalchemy.create_engine(sync_url(self.env()["DATABASE_URL"]))
+        try:
+            with engine.connect() as connection:
+                return connection.execute(sqlalchemy.text(sql)).scalar()
+        finally:
+            engine.dispose()
 
     def log(self) -> str:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""

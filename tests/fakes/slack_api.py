@@ -142,6 +142,11 @@ class FakeSlack:
         with self._lock:
             self._faults.setdefault(method, []).append(_Fault(status, times, retry_after, body))
 
+    def clear_faults(self) -> None:
+        """Forget every queued fault (Slack has recovered)."""
+        with self._lock:
+            self._faults.clear()
+
     def set_down(self, down: bool = True, *, include_auth_test: bool = False) -> None:
         """Make every method and response URL answer 503 (auth.test only if asked)."""
         with self._lock:
