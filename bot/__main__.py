@@ -30,6 +30,8 @@ def _logging(level: str) -> None:
     )
     for noisy in ("apscheduler", "aiohttp.access", "alembic", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    for leaky in ("aiosqlite", "sqlalchemy.engine", "psycopg"):  # they log SQL values
+        logging.getLogger(leaky).setLevel(logging.WARNING)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,15 +40,20 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--socket-mode", is_flag=True,
-              help="Connect to Slack over Socket Mode (needs SLACK_APP_TOKEN); no public URL.")
+@click.option(
+    "--socket-mode",
+    is_flag=True,
+    help="Connect to Slack over Socket Mode (needs SLACK_APP_TOKEN); no public URL.",
+)
 def serve(socket_mode: bool) -> None:
     """Run the web server, the outbox worker and the scheduler in one process."""
     settings = _settings()
     _logging(settings.log_level)
     if socket_mode and not (settings.slack_app_token and settings.slack_enabled):
-        click.echo("error: --socket-mode needs SLACK_APP_TOKEN, SLACK_BOT_TOKEN and "
-                   "SLACK_SIGNING_SECRET", err=True)
+        click.echo(
+            "error: --socket-mode needs SLACK_APP_TOKEN, SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
+            err=True,
+        )
         sys.exit(1)
     from aiohttp import web
 
@@ -59,11 +66,22 @@ def serve(socket_mode: bool) -> None:
         sys.exit(1)
     if socket_mode:
         app.on_startup.append(_socket_mode(settings.slack_app_token or "", RUNTIME))
-    log.info("policybot listening on http://%s:%d (directory %s, database %s)", settings.host,
-             settings.port, settings.directory_file, settings.database_url.split("://")[0])
+    log.info(
+        "policybot listening on http://%s:%d (directory %s, database %s)",
+        settings.host,
+        settings.port,
+        settings.directory_file,
+        settings.database_url.split("://")[0],
+    )
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None,
-                    access_log=None, handle_signals=True)
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log=None,
+            handle_signals=True,
+        )
     except NotMigrated as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -137,11 +155,14 @@ def outbox_list() -> None:
         queue, engine = outbox_queue(settings)
         try:
             counts = await queue.counts()
-            click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                                     or "empty"))
+            click.echo(
+                "outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty")
+            )
             for row in await queue.dead():
-                click.echo(f"dead #{row.id} to {row.recipient} after {row.attempts} attempt(s): "
-                           f"{row.last_error}")
+                click.echo(
+                    f"dead #{row.id} to {row.recipient} after {row.attempts} attempt(s): "
+                    f"{row.last_error}"
+                )
         finally:
             await engine.dispose()
 

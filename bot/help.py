@@ -5,8 +5,11 @@ from bot.directory import Directory
 from bot.messages import Message, Section
 
 COMMANDS = (
-    ("/report-misuse", "Report misuse of social media by staff, pupils or parents, or "
-     "something you saw online. It goes straight to the right person."),
+    (
+        "/report-misuse",
+        "Report misuse of social media by staff, pupils or parents, or "
+        "something you saw online. It goes straight to the right person.",
+    ),
     ("/policybot", "This help."),
 )
 ROLE_HELP = {
@@ -23,9 +26,13 @@ ROLE_HELP = {
     "board": "Reports come to you only when everyone at ELT is involved or late.",
 }
 ROLE_NAMES = {
-    "headteacher": "Headteacher", "elt": "Executive Leadership Team",
-    "safeguarding_lead": "Safeguarding Lead", "head_of_comms": "Head of Communications",
-    "it_provider": "IT provider", "board": "Trust Board", "office": "School office",
+    "headteacher": "Headteacher",
+    "elt": "Executive Leadership Team",
+    "safeguarding_lead": "Safeguarding Lead",
+    "head_of_comms": "Head of Communications",
+    "it_provider": "IT provider",
+    "board": "Trust Board",
+    "office": "School office",
     "staff": "Staff",
 }
 

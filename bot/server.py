@@ -69,12 +69,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     sessions = session_factory(engine)
     queue = OutboxQueue(sessions)
     identities = SqlIdentities(sessions)
-    policy = RetryPolicy(settings.outbox_max_attempts, settings.outbox_retry_base_seconds,
-                         settings.outbox_retry_max_seconds)
+    policy = RetryPolicy(
+        settings.outbox_max_attempts,
+        settings.outbox_retry_base_seconds,
+        settings.outbox_retry_max_seconds,
+    )
     worker_ref: list[OutboxWorker] = []
     services = Services(
-        directory_file=directory_file, uow=lambda: SqlUnitOfWork(sessions, clock), clock=clock,
-        hours=working_hours(settings), ack_hours=settings.report_ack_hours,
+        directory_file=directory_file,
+        uow=lambda: SqlUnitOfWork(sessions, clock),
+        clock=clock,
+        hours=working_hours(settings),
+        ack_hours=settings.report_ack_hours,
         wake_outbox=lambda: worker_ref[0].wake(),
     )
     app = web.Application(client_max_size=256 * 1024)
@@ -88,9 +94,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app.router.add_post(
             "/slack/events", slack_endpoint(slack.app, settings.slack_signing_secret or "")
         )
-    worker = OutboxWorker(queue, slack.sender if slack else None, clock=clock, policy=policy,
-                          poll_seconds=settings.outbox_poll_seconds,
-                          lease_seconds=settings.outbox_lease_seconds)
+    worker = OutboxWorker(
+        queue,
+        slack.sender if slack else None,
+        clock=clock,
+        policy=policy,
+        poll_seconds=settings.outbox_poll_seconds,
+        lease_seconds=settings.outbox_lease_seconds,
+    )
     worker_ref.append(worker)
     app[RUNTIME] = Runtime(settings, services, worker, queue, engine, slack)
     app.router.add_get("/healthz", healthz)
@@ -109,8 +120,9 @@ async def _start(app: web.Application) -> None:
     async def deadlines() -> int:
         return await report_deadlines(services.uow(), services.report_deps(), services.wake_outbox)
 
-    runtime.scheduler = build_scheduler(tick_seconds=runtime.settings.scheduler_tick_seconds,
-                                        deadlines=deadlines)
+    runtime.scheduler = build_scheduler(
+        tick_seconds=runtime.settings.scheduler_tick_seconds, deadlines=deadlines
+    )
     runtime.scheduler.start()
     log.info("%s", channels_line(runtime.settings))
 
@@ -127,23 +139,32 @@ async def _stop(app: web.Application) -> None:
 
 def channels_line(settings: Settings) -> str:
     """One line saying which channels are on, and how to turn on the others."""
-    on = [name for name, enabled in (("Slack", settings.slack_enabled),
-                                      ("Teams", settings.teams_enabled)) if enabled]
+    on = [
+        name
+        for name, enabled in (("Slack", settings.slack_enabled), ("Teams", settings.teams_enabled))
+        if enabled
+    ]
     off = []
     if not settings.slack_enabled:
         off.append("Slack is off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)")
     if not settings.teams_enabled:
         off.append(f"Teams is off (set {TEAMS_PREFIX}CLIENTID, CLIENTSECRET and TENANTID)")
-    return "channels: " + "; ".join(
-        ([f"{', '.join(on)} on"] if on else []) + off
-    ) + ("" if on else "; messages are kept in the outbox until a channel is on")
+    return (
+        "channels: "
+        + "; ".join(([f"{', '.join(on)} on"] if on else []) + off)
+        + ("" if on else "; messages are kept in the outbox until a channel is on")
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:
     """200 when the database answers and the outbox worker is alive; 503 otherwise."""
     runtime = request.app[RUNTIME]
-    body: dict[str, Any] = {"channels": {"slack": runtime.settings.slack_enabled,
-                                         "teams": runtime.settings.teams_enabled}}
+    body: dict[str, Any] = {
+        "channels": {
+            "slack": runtime.settings.slack_enabled,
+            "teams": runtime.settings.teams_enabled,
+        }
+    }
     healthy = True
     try:
         async with runtime.engine.connect() as connection:

@@ -32,7 +32,12 @@ def build_scheduler(
     on two replicas at once still acts once (row locks and unique outbox keys)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        deadlines, "interval", seconds=tick_seconds, id="report_deadlines",
-        max_instances=1, coalesce=True, misfire_grace_time=None,
+        deadlines,
+        "interval",
+        seconds=tick_seconds,
+        id="report_deadlines",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
     )
     return scheduler

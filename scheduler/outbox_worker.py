@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -19,8 +20,15 @@ class OutboxWorker:
     `policy.max_attempts`; an item left mid-send by a crash is picked up again after its lease."""
 
     def __init__(
-        self, queue: OutboxQueue, sender: Sender | None, *, clock: Clock, policy: RetryPolicy,
-        poll_seconds: float, lease_seconds: float = 60.0, batch: int = 20,
+        self,
+        queue: OutboxQueue,
+        sender: Sender | None,
+        *,
+        clock: Clock,
+        policy: RetryPolicy,
+        poll_seconds: float,
+        lease_seconds: float = 60.0,
+        batch: int = 20,
     ) -> None:
         self._queue = queue
         self._sender = sender
@@ -47,10 +55,8 @@ class OutboxWorker:
             if sent:
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-            except TimeoutError:
-                pass
 
     async def run_once(self) -> int:
         """One pass: claim what is due and deliver it; returns how many were handled."""
@@ -77,16 +83,28 @@ class OutboxWorker:
             await self._failed(item, DeliveryError(type(error).__name__))
             return
         await self._queue.sent(item.id, self._clock.now(), channel=self._sender.channel, ref=ref)
-        log.info("outbox item %s delivered via %s (attempt %d)", item.id, self._sender.channel,
-                 item.attempts)
+        log.info(
+            "outbox item %s delivered via %s (attempt %d)",
+            item.id,
+            self._sender.channel,
+            item.attempts,
+        )
 
     async def _failed(self, item: Claimed, error: DeliveryError) -> None:
         if error.permanent or self._policy.exhausted(item.attempts):
-            log.warning("outbox item %s dead-lettered after %d attempts: %s", item.id,
-                        item.attempts, error.reason)
+            log.warning(
+                "outbox item %s dead-lettered after %d attempts: %s",
+                item.id,
+                item.attempts,
+                error.reason,
+            )
             await self._queue.failed(item.id, reason=error.reason, retry_at=None)
             return
         delay = self._policy.delay(item.attempts, error.retry_after)
-        log.info("outbox item %s failed (%s); retrying in %.1fs", item.id, error.reason,
-                 delay.total_seconds())
+        log.info(
+            "outbox item %s failed (%s); retrying in %.1fs",
+            item.id,
+            error.reason,
+            delay.total_seconds(),
+        )
         await self._queue.failed(item.id, reason=error.reason, retry_at=self._clock.now() + delay)

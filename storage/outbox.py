@@ -20,7 +20,7 @@ PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 
 
 class SqlOutbox:
-    """Implements bot.ports.Outbox: queue a message once per key, inside the caller's transaction."""
+    """Implements bot.ports.Outbox: queue a message once per key, in the caller's transaction."""
 
     def __init__(self, session: AsyncSession, now: datetime) -> None:
         self._session = session
@@ -88,13 +88,22 @@ class OutboxQueue:
             for row in rows:
                 assert row.id is not None and row.payload is not None
                 item = Claimed(
-                    row.id, row.key, row.recipient, Message.from_dict(row.payload), row.thread,
-                    row.replace, row.attempts + 1, recovering=row.status == SENDING,
+                    row.id,
+                    row.key,
+                    row.recipient,
+                    Message.from_dict(row.payload),
+                    row.thread,
+                    row.replace,
+                    row.attempts + 1,
+                    recovering=row.status == SENDING,
                 )
                 result: Any = await session.execute(
                     update(OutboxRow)
-                    .where(col(OutboxRow.id) == row.id, OutboxRow.status == row.status,
-                           OutboxRow.attempts == row.attempts)
+                    .where(
+                        col(OutboxRow.id) == row.id,
+                        OutboxRow.status == row.status,
+                        OutboxRow.attempts == row.attempts,
+                    )
                     .values(status=SENDING, lease_until=now + lease, attempts=item.attempts)
                     .execution_options(synchronize_session=False)
                 )

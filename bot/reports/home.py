@@ -10,27 +10,43 @@ from bot.reports.model import CATEGORY_LABELS, MisuseReport
 
 
 def home_messages(
-    directory: Directory, zone: ZoneInfo, *, waiting: list[MisuseReport],
+    directory: Directory,
+    zone: ZoneInfo,
+    *,
+    waiting: list[MisuseReport],
     mine: list[MisuseReport],
 ) -> list[Message]:
     """Reports waiting for the person (with their buttons), then their own recent reports
     (status only)."""
     pages: list[Message] = []
     if waiting:
-        pages.append(Message(notification="Waiting for you", title="Reports waiting for you",
-                             body=f"{len(waiting)} report(s) need you."))
+        pages.append(
+            Message(
+                notification="Waiting for you",
+                title="Reports waiting for you",
+                body=f"{len(waiting)} report(s) need you.",
+            )
+        )
         pages += [messages.report_card(r, directory, zone) for r in waiting]
     else:
-        pages.append(Message(notification="Nothing waiting", title="Nothing is waiting for you",
-                             body="Reports sent to you will appear here."))
+        pages.append(
+            Message(
+                notification="Nothing waiting",
+                title="Nothing is waiting for you",
+                body="Reports sent to you will appear here.",
+            )
+        )
     lines = [
         f"{r.ref} · {CATEGORY_LABELS[r.category]} · {messages.STATUS_LABELS[r.status]} · "
         f"{messages.when(r.created_at, zone)}"
         for r in mine
     ]
-    pages.append(Message(
-        notification="Your reports", title="Reports you made",
-        body=None if lines else "You haven't made any reports. Use /report-misuse to make one.",
-        sections=(Section("Most recent first", "\n".join(lines)),) if lines else (),
-    ))
+    pages.append(
+        Message(
+            notification="Your reports",
+            title="Reports you made",
+            body=None if lines else "You haven't made any reports. Use /report-misuse to make one.",
+            sections=(Section("Most recent first", "\n".join(lines)),) if lines else (),
+        )
+    )
     return pages

@@ -161,12 +161,12 @@ def reporter_update(report: MisuseReport) -> Message:
 
 def nudge(report: MisuseReport, directory: Directory, zone: ZoneInfo) -> Message:
     site = directory.site(report.site_id)
+    deadline = when(report.escalate_due_at or report.ack_due_at, zone)
     return Message(
         notification=f"Reminder: misuse report {report.ref} needs acknowledging",
         title=f"Reminder: {report.ref} is waiting",
         body=f"This report from {site.name if site else report.site_id} has not been "
-        f"acknowledged yet. If it still isn't by {when(report.escalate_due_at or report.ack_due_at, zone)}, "
-        "it goes to the next level.",
+        f"acknowledged yet. If it still isn't by {deadline}, it goes to the next level.",
         actions=(Action(ReportAction.ACKNOWLEDGE, "Acknowledge", report.ref, Style.PRIMARY),),
     )
 

@@ -374,7 +374,8 @@ async def for_home(
     """Reports waiting for this person (that they may still act on), and those they made."""
     async with uow:
         waiting = [
-            r for r in await uow.reports.waiting_for(email)
+            r
+            for r in await uow.reports.waiting_for(email)
             if not r.is_about(email) and _may_act(r, email, deps.directory)
         ]
         return waiting, await uow.reports.made_by(email)
@@ -382,5 +383,6 @@ async def for_home(
 
 def _may_act(report: MisuseReport, email: str, directory: Directory) -> bool:
     mine = report.recipient(email)
-    return bool(mine and mine.role in ACTING_ROLES
-                and directory.holds(email, mine.as_role, mine.site_id))
+    return bool(
+        mine and mine.role in ACTING_ROLES and directory.holds(email, mine.as_role, mine.site_id)
+    )

@@ -49,8 +49,12 @@ def build_slack(
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
-        log.error("unhandled Slack request error (%s, type=%s)", type(error).__name__,
-                  body.get("type"), exc_info=error)
+        log.error(
+            "unhandled Slack request error (%s, type=%s)",
+            type(error).__name__,
+            body.get("type"),
+            exc_info=error,
+        )
         return None
 
     return SlackFront(app, SlackSender(client, people), people)

@@ -31,10 +31,12 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
         except UnknownPerson as error:
             pages = [Message(notification="policybot", title="Welcome", body=error.message)]
         else:
-            waiting, mine = await reports.for_home(services.uow(), services.report_deps(),
-                                                   email=email)
-            pages = home_messages(services.directory, services.hours.zone, waiting=waiting,
-                                  mine=mine)
+            waiting, mine = await reports.for_home(
+                services.uow(), services.report_deps(), email=email
+            )
+            pages = home_messages(
+                services.directory, services.hours.zone, waiting=waiting, mine=mine
+            )
         await client.views_publish(user_id=user_id, view=render.home_view(pages))
 
     @app.command(ids.HELP_COMMAND)
@@ -51,3 +53,17 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
         if note:
             blocks.insert(1, {"type": "section", "text": render.mrkdwn(render.escape(note))})
         await ack(response_type="ephemeral", text=message.notification, blocks=blocks)
+
+    async def not_yet(ack: AsyncAck, command: dict[str, Any]) -> None:
+        name = command.get("command", "")
+        await ack(
+            response_type="ephemeral",
+            text=(
+                f"{name} ({ids.LATER_COMMANDS.get(name, 'this')}) is coming in a later release of "
+                "policybot. Until then, please follow the policy as usual; /policybot shows what "
+                "I can do now."
+            ),
+        )
+
+    for later in ids.LATER_COMMANDS:
+        app.command(later)(not_yet)

@@ -8,6 +8,19 @@ REPORT_COMMAND = "/report-misuse"
 HELP_COMMAND = "/policybot"
 
 __all__ = [
-    "CLOSE_FORM", "HANDOVER_FORM", "HELP_COMMAND", "NOTE_FORM", "REPORT_COMMAND", "REPORT_FORM",
+    "CLOSE_FORM",
+    "HANDOVER_FORM",
+    "HELP_COMMAND",
+    "NOTE_FORM",
+    "REPORT_COMMAND",
+    "REPORT_FORM",
     "ReportAction",
 ]
+
+LATER_COMMANDS = {
+    "/request-post": "asking for approval of a post on an official account",
+    "/declare-relationship": "declaring a personal connection with a pupil",
+    "/training": "your social media training record",
+    "/consent": "the pupil photo consent register",
+    "/abuse-log": "logging abusive comments about a school or the Trust",
+}

@@ -20,7 +20,10 @@ class SlackPeople:
     """Resolves people both ways, remembering answers in the database."""
 
     def __init__(
-        self, client: AsyncWebClient, identities: SqlIdentities, directory: Callable[[], Directory],
+        self,
+        client: AsyncWebClient,
+        identities: SqlIdentities,
+        directory: Callable[[], Directory],
         clock: Clock,
     ) -> None:
         self._client = client

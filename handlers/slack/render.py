@@ -50,7 +50,9 @@ def message_args(message: Message) -> dict[str, Any]:
 
 def _button(action: Any) -> dict[str, Any]:
     button: dict[str, Any] = {
-        "type": "button", "action_id": str(action.id), "text": plain(action.label, 75),
+        "type": "button",
+        "action_id": str(action.id),
+        "text": plain(action.label, 75),
         "value": action.value,
     }
     if action.style is not Style.DEFAULT:

@@ -49,32 +49,48 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             email = await people.email_of(user_id)
             directory = services.directory
             data = forms.parse_report(
-                forms.report_form(directory, email), parse.view_values(view),
-                directory=directory, today=services.clock.now().astimezone(services.hours.zone).date(),
+                forms.report_form(directory, email),
+                parse.view_values(view),
+                directory=directory,
+                today=services.clock.now().astimezone(services.hours.zone).date(),
             )
             done = await reports.submit(
-                services.uow(), services.report_deps(), reporter=email, data=data,
+                services.uow(),
+                services.report_deps(),
+                reporter=email,
+                data=data,
                 source_key=f"slack:view:{view['id']}",
             )
         except FormInvalid as error:
             await ack(response_action="errors", errors=error.errors)
             return
         except Exception as error:
-            await ack(response_action="update",
-                      view=render.notice_view("Not sent", apology(error, "report submission")))
+            await ack(
+                response_action="update",
+                view=render.notice_view("Not sent", apology(error, "report submission")),
+            )
             return
-        await ack(response_action="update", view=render.notice_view(
-            "Report sent",
-            f"Thank you. Your report {done.report.ref} has gone to {done.sent_to}. "
-            "You'll get a message here when it is acknowledged and when it is closed.",
-        ))
+        await ack(
+            response_action="update",
+            view=render.notice_view(
+                "Report sent",
+                f"Thank you. Your report {done.report.ref} has gone to {done.sent_to}. "
+                "You'll get a message here when it is acknowledged and when it is closed.",
+            ),
+        )
         services.wake_outbox()
 
     @app.action(ids.ReportAction.ACKNOWLEDGE)
     async def acknowledge(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        await _act(client, body, "acknowledge", lambda email, ref: reports.acknowledge(
-            services.uow(), services.report_deps(), ref=ref, actor=email))
+        await _act(
+            client,
+            body,
+            "acknowledge",
+            lambda email, ref: reports.acknowledge(
+                services.uow(), services.report_deps(), ref=ref, actor=email
+            ),
+        )
 
     async def _act(client: AsyncWebClient, body: dict[str, Any], what: str, call: Any) -> None:
         ref = parse.action_value(body)
@@ -93,22 +109,30 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             ref = parse.action_value(body)
             try:
                 email = await people.email_of(body["user"]["id"])
-                report = await reports.view(services.uow(), services.report_deps(), ref=ref,
-                                            viewer=email)
+                report = await reports.view(
+                    services.uow(), services.report_deps(), ref=ref, viewer=email
+                )
                 form = form_for(report, email)
             except PolicyError as error:
                 await tell(client, body, error.message)
                 return
             await client.views_open(trigger_id=body["trigger_id"], view=render.modal(form))
+
         return open_form
 
     app.action(ids.ReportAction.ADD_NOTE)(_opener(lambda report, _e: forms.note_form(report.ref)))
     app.action(ids.ReportAction.CLOSE)(_opener(lambda report, _e: forms.close_form(report.ref)))
-    app.action(ids.ReportAction.HAND_OVER)(_opener(lambda report, email: forms.handover_form(
-        report.ref, reports.handover_candidates(report, email, services.directory))))
+    app.action(ids.ReportAction.HAND_OVER)(
+        _opener(
+            lambda report, email: forms.handover_form(
+                report.ref, reports.handover_candidates(report, email, services.directory)
+            )
+        )
+    )
 
-    async def _submit_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                           what: str, call: Any) -> None:
+    async def _submit_form(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], what: str, call: Any
+    ) -> None:
         ref = parse.metadata(view).get("ref", "")
         log.info("view %s submitted for %s by %s", what, ref, body["user"]["id"])
         try:
@@ -118,8 +142,10 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             await ack(response_action="errors", errors=error.errors)
             return
         except Exception as error:
-            await ack(response_action="update",
-                      view=render.notice_view("Not changed", apology(error, what)))
+            await ack(
+                response_action="update",
+                view=render.notice_view("Not changed", apology(error, what)),
+            )
             return
         await ack()
         services.wake_outbox()
@@ -128,16 +154,30 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
     async def submit_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         async def call(email: str, ref: str, values: dict[str, object], view: Any) -> None:
             text = forms.parse_note(ref, values)
-            await reports.add_note(services.uow(), services.report_deps(), ref=ref, actor=email,
-                                   text=text, source_key=f"slack:view:{view['id']}")
+            await reports.add_note(
+                services.uow(),
+                services.report_deps(),
+                ref=ref,
+                actor=email,
+                text=text,
+                source_key=f"slack:view:{view['id']}",
+            )
+
         await _submit_form(ack, body, view, "note", call)
 
     @app.view(ids.CLOSE_FORM)
     async def submit_close(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         async def call(email: str, ref: str, values: dict[str, object], _view: Any) -> None:
             outcome, summary = forms.parse_outcome(values)
-            await reports.close(services.uow(), services.report_deps(), ref=ref, actor=email,
-                                outcome=outcome, summary=summary)
+            await reports.close(
+                services.uow(),
+                services.report_deps(),
+                ref=ref,
+                actor=email,
+                outcome=outcome,
+                summary=summary,
+            )
+
         await _submit_form(ack, body, view, "close", call)
 
     @app.view(ids.HANDOVER_FORM)
@@ -146,6 +186,8 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             to = values.get("to")
             if not isinstance(to, str) or not to:
                 raise FormInvalid({"to": "Please choose a colleague."})
-            await reports.hand_over(services.uow(), services.report_deps(), ref=ref,
-                                    actor=email, to=to)
+            await reports.hand_over(
+                services.uow(), services.report_deps(), ref=ref, actor=email, to=to
+            )
+
         await _submit_form(ack, body, view, "hand over", call)

@@ -15,8 +15,16 @@ from handlers.slack.render import message_args
 log = logging.getLogger(__name__)
 EVENT_TYPE = "policybot_outbox"
 PERMANENT = {
-    "users_not_found", "user_not_found", "account_inactive", "user_disabled",
-    "invalid_blocks", "msg_too_long", "no_text", "cannot_dm_bot", "invalid_auth", "not_authed",
+    "users_not_found",
+    "user_not_found",
+    "account_inactive",
+    "user_disabled",
+    "invalid_blocks",
+    "msg_too_long",
+    "no_text",
+    "cannot_dm_bot",
+    "invalid_auth",
+    "not_authed",
 }
 
 
@@ -67,8 +75,10 @@ class SlackSender:
             await self._client.chat_update(channel=channel, ts=ts, **message_args(envelope.message))
         except SlackApiError as error:
             data = error.response.data
-            if isinstance(data, dict) and data.get("error") in {"message_not_found",
-                                                                "channel_not_found"}:
+            if isinstance(data, dict) and data.get("error") in {
+                "message_not_found",
+                "channel_not_found",
+            }:
                 return False
             raise
         return True
@@ -80,9 +90,10 @@ class SlackSender:
         )
         for message in response.get("messages", []):
             meta = message.get("metadata") or {}
-            if meta.get("event_type") == EVENT_TYPE and meta.get("event_payload", {}).get(
-                "item"
-            ) == item_id:
+            if (
+                meta.get("event_type") == EVENT_TYPE
+                and meta.get("event_payload", {}).get("item") == item_id
+            ):
                 return f"{dm}:{message['ts']}"
         return None
 

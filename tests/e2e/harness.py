@@ -78,11 +78,15 @@ class BotServer:
         env |= {
             "DATABASE_URL": self.database_url or f"sqlite:///{self.workdir / 'policybot.db'}",
             "DIRECTORY_FILE": str(self.directory_file),
-            "HOST": "127.0.0.1", "PORT": str(self.port),
-            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": self.fake.api_url,
-            "OUTBOX_POLL_SECONDS": "0.2", "OUTBOX_RETRY_BASE_SECONDS": "0.2",
-            "OUTBOX_RETRY_MAX_SECONDS": "1", "OUTBOX_LEASE_SECONDS": "2",
+            "OUTBOX_POLL_SECONDS": "0.2",
+            "OUTBOX_RETRY_BASE_SECONDS": "0.2",
+            "OUTBOX_RETRY_MAX_SECONDS": "1",
+            "OUTBOX_LEASE_SECONDS": "2",
             "SCHEDULER_TICK_SECONDS": "0.5",
             "LOG_LEVEL": "INFO",
         }
@@ -93,8 +97,11 @@ class BotServer:
             shutil.copy(SAMPLE, self.directory_file)
         log = self.log_file.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"], cwd=self.workdir, env=self.env(),
-            stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot", "serve"],
+            cwd=self.workdir,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -165,8 +172,12 @@ class People:
 
     def report(self, email: str, **answers: Any) -> str:
         """Make a report through the form; returns its reference."""
-        defaults = {"category": "pupil_misuse", "platform": "Instagram",
-                    "happened_on": "2026-11-20", "description": "Unkind posts about a pupil."}
+        defaults = {
+            "category": "pupil_misuse",
+            "platform": "Instagram",
+            "happened_on": "2026-11-20",
+            "description": "Unkind posts about a pupil.",
+        }
         view = self.open_form(email)
         reply = self.submit(email, view, defaults | answers)
         assert reply.get("response_action") == "update", reply
@@ -176,20 +187,28 @@ class People:
         return match.group(0)
 
     def cards(self, email: str, ref: str) -> list[dict[str, Any]]:
-        return [m for m in self.fake.messages_to(self.uid(email)) if ref in m.get("text", "")
-                or ref in str(m.get("blocks"))]
+        return [
+            m
+            for m in self.fake.messages_to(self.uid(email))
+            if ref in m.get("text", "") or ref in str(m.get("blocks"))
+        ]
 
     def card(self, email: str, ref: str, *, containing: str = "", timeout: float = 10) -> dict:
         """Wait for the DM about `ref` (whose text contains `containing`) and return it."""
+
         def found(_: FakeSlack) -> dict[str, Any] | None:
             return next((m for m in self.cards(email, ref) if containing in str(m)), None)
+
         return self.fake.wait_for(found, timeout=timeout)
 
     def click(self, email: str, message: dict[str, Any], button: str) -> httpx.Response:
         target = find_button(message, button)
         response = self.slack.block_action(
-            self.uid(email), target["action_id"], channel_id=message["channel"],
-            message_ts=message["ts"], message=message,
+            self.uid(email),
+            target["action_id"],
+            channel_id=message["channel"],
+            message_ts=message["ts"],
+            message=message,
         )
         assert response.status_code == 200, response.text
         return response

@@ -38,10 +38,17 @@ def test_missing_and_too_long_answers_come_back_as_field_errors(
 ) -> None:
     before = server.scalar(REPORTS)
     view = people.open_form(TEACHER)
-    reply = people.submit(TEACHER, view, {"category": "staff_misuse", "platform": "X",
-                                          "happened_on": "2099-01-01",
-                                          "description": "x" * 3001,
-                                          "links": "not a link"})
+    reply = people.submit(
+        TEACHER,
+        view,
+        {
+            "category": "staff_misuse",
+            "platform": "X",
+            "happened_on": "2099-01-01",
+            "description": "x" * 3001,
+            "links": "not a link",
+        },
+    )
     assert reply["response_action"] == "errors"
     errors = reply["errors"]
     assert "3000 characters" in errors["description"]
@@ -64,8 +71,11 @@ def test_a_person_not_in_the_directory_is_told_whom_to_ask(
 
 
 def test_report_text_and_pupil_names_never_reach_the_log(people: People, server: BotServer) -> None:
-    ref = people.report(TEACHER, subject_name="Zebedee Quartermain",
-                        description="Secretive-phrase-4711 posted online.")
+    ref = people.report(
+        TEACHER,
+        subject_name="Zebedee Quartermain",
+        description="Secretive-phrase-4711 posted online.",
+    )
     people.card("s.thompson@willow.example", ref)
     log = server.log()
     assert ref in log

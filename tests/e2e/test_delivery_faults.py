@@ -27,8 +27,11 @@ def fresh(tmp_path: Path) -> Iterator[tuple[BotServer, People, FakeSlack]]:
 
 def posts_to(fake: FakeSlack, people: People, email: str, ref: str) -> list[dict]:
     dm = fake.dm_channel(people.uid(email))
-    return [c for c in fake.calls("chat.postMessage")
-            if c["args"].get("channel") == dm and ref in str(c["args"])]
+    return [
+        c
+        for c in fake.calls("chat.postMessage")
+        if c["args"].get("channel") == dm and ref in str(c["args"])
+    ]
 
 
 @pytest.mark.parametrize("status", [500, 429])
