@@ -137,9 +137,9 @@ def parse_working_hours(value: str) -> tuple[time, time]:
     if not match:
         raise ValueError('write working hours as "08:00-17:00"')
     h1, m1, h2, m2 = (int(g) for g in match.groups())
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) >= (h2, m2):
+    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2) or (h1, m1) >= (h2, m2):
         raise ValueError('working hours must be a day-time range such as "08:00-17:00"')
-    return time(h1, m1), time(h2, m2)
+    return time(h1, m1), time.max if h2 == 24 else time(h2, m2)
 
 
 def parse_working_days(value: str) -> frozenset[int]:

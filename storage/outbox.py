@@ -39,9 +39,9 @@ class SqlOutbox:
             attempts=0,
             next_attempt_at=self._now,
             created_at=self._now,
-        ).on_conflict_do_nothing(index_elements=["key"])
+        ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxRow.id)
         result: Any = await self._session.execute(statement)
-        return bool(result.rowcount)
+        return result.scalar_one_or_none() is not None
 
 
 @dataclass(frozen=True)
