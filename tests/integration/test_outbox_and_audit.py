@@ -91,9 +91,11 @@ async def test_audit_trail_refuses_change_and_deletion(database_url: str) -> Non
     await engine.dispose()
     sync = sqlalchemy.create_engine(sync_url(database_url))
     for statement in ("UPDATE audit_event SET actor = 'someone'", "DELETE FROM audit_event"):
-        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
-            with sync.begin() as connection:
-                connection.execute(sqlalchemy.text(statement))
+        with (
+            pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+            sync.begin() as connection,
+        ):
+            connection.execute(sqlalchemy.text(statement))
     with sync.connect() as connection:
         assert connection.execute(sqlalchemy.text("SELECT actor FROM audit_event")).scalar() == (
             "system"
