@@ -29,9 +29,8 @@ class RetryPolicy:
     def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
         """How long to wait after `attempts` failed tries: exponential with jitter, and never
         less than what the platform asked for with Retry-After."""
-        backoff = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
-        backoff *= random.uniform(0.8, 1.2)
-        return timedelta(seconds=max(backoff, retry_after or 0.0))
+        backoff = self.base_seconds * 2 ** max(0, attempts - 1) * random.uniform(0.8, 1.2)
+        return timedelta(seconds=max(min(backoff, self.max_seconds), retry_after or 0.0))
 
     def exhausted(self, attempts: int) -> bool:
         return attempts >= self.max_attempts

@@ -1,17 +1,20 @@
 # Settings: read from the environment and `.env`, checked all at once with plain-words problems.
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from dotenv import dotenv_values
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TEAMS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _teams(name: str) -> AliasChoices:
@@ -94,18 +97,6 @@ class Settings(BaseSettings):
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
-    @model_validator(mode="after")
-    def _pairs(self) -> Settings:
-        if bool(self.slack_bot_token) != bool(self.slack_signing_secret):
-            raise ValueError(
-                "set both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, or neither"
-            )
-        if self.teams_client_id and not (self.teams_client_secret and self.teams_tenant_id):
-            raise ValueError(
-                f"Teams needs {TEAMS_PREFIX}CLIENTSECRET and {TEAMS_PREFIX}TENANTID as well"
-            )
-        return self
-
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and self.slack_signing_secret)
@@ -145,23 +136,68 @@ def parse_working_hours(value: str) -> tuple[time, time]:
 def parse_working_days(value: str) -> frozenset[int]:
     """`mon-fri` or `mon,tue,thu` -> weekday numbers (Monday is 0)."""
     days: set[int] = set()
-    for part in value.lower().replace(" ", "").split(","):
-        ends = part.split("-")
-        if not part or len(ends) > 2 or any(end[:3] not in DAY_NAMES for end in ends):
+    for part in value.lower().split(","):
+        ends = [end.strip() for end in part.split("-")]
+        if len(ends) > 2 or not all(_day(end) is not None for end in ends):
             raise ValueError('write working days as "mon-fri" or "mon,tue,wed"')
-        first, last = DAY_NAMES.index(ends[0][:3]), DAY_NAMES.index(ends[-1][:3])
+        first, last = _day(ends[0]), _day(ends[-1])
+        assert first is not None and last is not None
         days.update(
             range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
         )
     return frozenset(days)
 
 
+def _day(name: str) -> int | None:
+    for names in (DAY_NAMES, FULL_DAY_NAMES):
+        if name in names:
+            return names.index(name)
+    return None
+
+
 def load_settings(env_file: Path | None = Path(".env")) -> Settings:
     """Read the settings; raises SettingsInvalid with every problem found."""
+    problems = _pair_problems(_raw(env_file), env_file)
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as error:
-        raise SettingsInvalid(_problems(error, env_file)) from None
+        problems = _problems(error, env_file) + problems
+    if problems:
+        raise SettingsInvalid(problems)
+    return settings
+
+
+PAIRS = (
+    (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "Slack needs both (Basic Information → Signing Secret; OAuth & Permissions → Bot Token)",
+    ),
+    (
+        "SLACK_SIGNING_SECRET",
+        "SLACK_BOT_TOKEN",
+        "Slack needs both (Basic Information → Signing Secret; OAuth & Permissions → Bot Token)",
+    ),
+    (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}CLIENTSECRET", "Teams needs the app's secret"),
+    (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}TENANTID", "Teams needs the tenant id"),
+)
+
+
+def _raw(env_file: Path | None) -> dict[str, str]:
+    """The values as set, upper-cased names; the environment wins over `.env`."""
+    values = {}
+    if env_file is not None and env_file.is_file():
+        values = {k.upper(): v or "" for k, v in dotenv_values(env_file).items()}
+    return values | {k.upper(): v for k, v in os.environ.items()}
+
+
+def _pair_problems(raw: dict[str, str], env_file: Path | None) -> list[SettingsProblem]:
+    """Settings that only work together: name the missing one, and where its partner is set."""
+    return [
+        SettingsProblem(missing, f"is not set, but {given} is: {why}", _where(given, env_file))
+        for given, missing, why in PAIRS
+        if raw.get(given, "").strip() and not raw.get(missing, "").strip()
+    ]
 
 
 class SettingsInvalid(Exception):
@@ -196,6 +232,8 @@ def _variable_name(field: str) -> str:
 
 
 def _where(variable: str, env_file: Path | None) -> str:
+    if variable.upper() in {k.upper() for k in os.environ}:
+        return "environment"
     if env_file is None or not env_file.is_file():
         return "environment"
     for number, line in enumerate(env_file.read_text(encoding="utf-8").splitlines(), start=1):

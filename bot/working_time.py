@@ -21,7 +21,7 @@ class WorkingHours:
         local = moment.astimezone(self.zone)
         for _ in range(366):
             day_start = datetime.combine(local.date(), self.start, self.zone)
-            day_end = datetime.combine(local.date(), self.end, self.zone)
+            day_end = self._end_of(local)
             if local.weekday() in self.days and local < day_end:
                 begin = max(local, day_start)
                 if begin + remaining <= day_end:
@@ -29,3 +29,9 @@ class WorkingHours:
                 remaining -= day_end - begin
             local = datetime.combine(local.date() + timedelta(days=1), time(0), self.zone)
         raise ValueError("no working time within a year: check WORKING_DAYS")
+
+    def _end_of(self, local: datetime) -> datetime:
+        """Where the working day of `local` ends; "24:00" (time.max) is the next midnight."""
+        if self.end == time.max:
+            return datetime.combine(local.date() + timedelta(days=1), time(0), self.zone)
+        return datetime.combine(local.date(), self.end, self.zone)

@@ -50,7 +50,7 @@ def route_report(
     site = directory.site(site_id)
     if site is None:
         raise PolicyError("That site is not in the Trust's directory.")
-    excluded = {reporter} | ({subject_staff} if subject_staff else set())
+    excluded = {reporter.lower()} | ({subject_staff.lower()} if subject_staff else set())
     notes: list[str] = []
 
     first = "headteacher" if site.kind == "school" else "elt"

@@ -1,6 +1,7 @@
 # Fixtures for end-to-end tests: fake Slack on loopback and the real server in a subprocess.
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,14 @@ from tests.fakes.slack_api import FakeSlack
 
 
 @pytest.fixture(scope="module")
-def fake_slack() -> Iterator[FakeSlack]:
+def fake_slack(request: pytest.FixtureRequest) -> Iterator[FakeSlack]:
+    """Fake Slack; with SLACK_CAPTURE_DIR set, every call the bot made is kept there as JSON
+    lines for the vendors' Block Kit validator (see README, Development)."""
     with FakeSlack(bot_token="xoxb-e2e") as fake:
         yield fake
+        capture = os.environ.get("SLACK_CAPTURE_DIR")
+        if capture:
+            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.jsonl")
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def test_unacknowledged_report_is_nudged_then_escalated_to_elt(
     people.click(
         "p.sharma@trust.example", people.card("p.sharma@trust.example", ref), "Acknowledge"
     )
-    people.card(TEACHER, ref, containing="acknowledged")
+    people.card(TEACHER, ref, containing="was acknowledged")
     assert (
         server.scalar(
             f"SELECT count(*) FROM audit_event WHERE record_id = '{ref}' AND action LIKE 'report.%'"

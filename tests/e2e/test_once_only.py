@@ -39,7 +39,7 @@ def test_double_click_acknowledges_once(
     card = people.card(HEAD, ref, containing="Acknowledge")
     people.click(HEAD, card, "Acknowledge")
     people.click(HEAD, card, "Acknowledge")
-    people.card(TEACHER, ref, containing="acknowledged")
+    people.card(TEACHER, ref, containing="was acknowledged")
     told = fake_slack.wait_for(
         lambda f: [e for e in f.ephemerals_to(people.uid(HEAD)) if ref in e["text"]]
     )

@@ -37,7 +37,7 @@ def test_note_then_close_with_outcome_tells_the_reporter(
     closed = people.card(HEAD, ref, containing="Posts removed.")
     assert closed["ts"] == card["ts"]
     assert "Acknowledge" not in str(closed["blocks"]) and "actions" not in str(closed["blocks"])
-    told = people.card(TEACHER, ref, containing="closed")
+    told = people.card(TEACHER, ref, containing="was closed")
     assert "Posts removed" not in str(told)
 
 
@@ -53,7 +53,7 @@ def test_hand_over_to_a_colleague_with_the_same_role(people: People, fake_slack:
     gone = people.card(HEAD, ref, containing="handed this report over")
     assert "Unkind posts" not in str(gone["blocks"])
     people.click("s.thompson@willow.example", cover, "Acknowledge")
-    people.card(TEACHER, ref, containing="acknowledged")
+    people.card(TEACHER, ref, containing="was acknowledged")
     people.click(HEAD, card, "Close with an outcome")
     told = fake_slack.wait_for(
         lambda f: [e for e in f.ephemerals_to(people.uid(HEAD)) if ref in e["text"]]

@@ -19,4 +19,4 @@ def test_report_reaches_headteacher_who_acknowledges_and_closes(people: People) 
     people.click(HEAD, card, "Acknowledge")
     updated = people.card(HEAD, ref, containing="Acknowledged")
     assert updated["ts"] == card["ts"], "the card is updated in place"
-    people.card(TEACHER, ref, containing="acknowledged")
+    people.card(TEACHER, ref, containing="was acknowledged")

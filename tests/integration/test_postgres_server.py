@@ -41,7 +41,7 @@ def test_serve_on_postgres_after_db_upgrade(postgres_admin: str, tmp_path: Path)
                 ref = people.report("d.hughes@willow.example")
                 card = people.card("s.thompson@willow.example", ref, containing="Acknowledge")
                 people.click("s.thompson@willow.example", card, "Acknowledge")
-                people.card("d.hughes@willow.example", ref, containing="acknowledged")
+                people.card("d.hughes@willow.example", ref, containing="was acknowledged")
             finally:
                 server.stop()
     finally:
