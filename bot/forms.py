@@ -102,7 +102,7 @@ def _clean(spec: Field, raw: object) -> FieldValue:
         return None
     if spec.max_length is not None and len(text) > spec.max_length:
         raise ValueError(
-            f"Please keep this under {spec.max_length} characters (it is {len(text)})."
+            f"Please keep this to {spec.max_length} characters or fewer (it is {len(text)})."
         )
     if spec.kind is FieldKind.SELECT and text not in {o.value for o in spec.options}:
         raise ValueError("Please choose one of the options shown.")

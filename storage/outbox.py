@@ -29,17 +29,21 @@ class SqlOutbox:
     async def add(self, item: OutboxItem) -> bool:
         dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxRow)
-        statement = insert.values(
-            key=item.key,
-            recipient=item.recipient,
-            thread=item.thread,
-            replace=item.replace,
-            payload=item.message.to_dict(),
-            status=PENDING,
-            attempts=0,
-            next_attempt_at=self._now,
-            created_at=self._now,
-        ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxRow.id)
+        statement = (
+            insert.values(
+                key=item.key,
+                recipient=item.recipient,
+                thread=item.thread,
+                replace=item.replace,
+                payload=item.message.to_dict(),
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=self._now,
+                created_at=self._now,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OutboxRow.id)
+        )
         result: Any = await self._session.execute(statement)
         return result.scalar_one_or_none() is not None
 
