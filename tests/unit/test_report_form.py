@@ -453,8 +453,8 @@ def test_clean_values_reports_every_field_error_at_once() -> None:
         )
 
     assert raised.value.errors == {
-        "text": "Please keep this under 5 characters (it is 7).",
-        "long": "Please keep this under 20 characters (it is 21).",
+        "text": "Please keep this to 5 characters or fewer (it is 7).",
+        "long": "Please keep this to 20 characters or fewer (it is 21).",
         "pick": "Please choose one of the options shown.",
         "who": "This answer could not be read; please fill it in again.",
         "when": "Please pick a date from the calendar.",
