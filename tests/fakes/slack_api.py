@@ -17,6 +17,7 @@ from aiohttp import web
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 FAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A0001"
+APP_TOKEN = "xapp-test"  # the app-level token apps.connections.open accepts (Socket Mode)
 
 
 class SlackError(Exception):
@@ -59,6 +60,8 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._calls: list[dict[str, Any]] = []
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_acks: list[dict[str, Any]] = []
         self._failed: list[dict[str, Any]] = []
         self._users: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
@@ -87,6 +90,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_get("/socket", self._handle_socket)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -307,7 +311,9 @@ class FakeSlack:
                 return self._fault_response(method, args, fault)
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             try:
-                if token != self.bot_token:
+                if token != self.bot_token and not (
+                    method == "apps.connections.open" and token == APP_TOKEN
+                ):
                     raise SlackError("invalid_auth" if token else "not_authed")
                 if handler is None:
                     raise SlackError("unknown_method")
@@ -506,6 +512,46 @@ class FakeSlack:
         if args.get("hash") and args["hash"] != self._views[view_id]["hash"]:
             raise SlackError("hash_conflict")
         return {"view": self._store_view(args.get("view"), view_id=view_id)}
+
+    def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": f"ws://127.0.0.1:{self.port}/socket"}
+
+    # ---------------------------------------------------------------- Socket Mode
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID}}
+        await socket.send_json(hello | {"debug_info": {"host": "fake-slack"}})
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                with self._lock:
+                    self._socket_acks.append(json.loads(message.data))
+        return socket
+
+    def socket_connected(self) -> bool:
+        """True once a Socket Mode client is connected."""
+        return any(not s.closed for s in self._sockets)
+
+    def socket_send(self, kind: str, payload: dict[str, Any]) -> str:
+        """Send an envelope (e.g. kind "slash_commands") to the connected client; returns its id."""
+        envelope_id = f"env-{self._next()}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": 0,
+        }
+        socket = next(s for s in reversed(self._sockets) if not s.closed)
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(socket.send_json(envelope), self._loop).result(5)
+        return envelope_id
+
+    def socket_acks(self) -> list[dict[str, Any]]:
+        """What the client sent back over the socket (acks with their envelope ids)."""
+        with self._lock:
+            return list(self._socket_acks)
 
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = str(args.get("user_id", ""))
