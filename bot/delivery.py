@@ -2,9 +2,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.messages import Message
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An outbox item a worker now holds. `recovering`: a previous holder died mid-send, so
+    the message may already be out and the sender must look before sending again."""
+
+    id: int
+    key: str
+    recipient: str
+    message: Message
+    thread: str | None
+    replace: bool
+    attempts: int
+    recovering: bool
+
+
+class DeliveryQueue(Protocol):
+    """The worker's side of the outbox (storage implements it)."""
+
+    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[Claimed]: ...
+    async def previous_ref(self, recipient: str, thread: str) -> str | None: ...
+    async def sent(self, item_id: int, now: datetime, *, channel: str, ref: str) -> None: ...
+    async def failed(self, item_id: int, *, reason: str, retry_at: datetime | None) -> None: ...
 
 
 @dataclass(frozen=True)

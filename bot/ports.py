@@ -1,6 +1,7 @@
 # Ports: what the domain needs from storage, as small protocols that storage implements.
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -30,6 +31,23 @@ class Outbox(Protocol):
 
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
+
+
+@dataclass(frozen=True)
+class ChatIdentity:
+    """A person's id on a chat platform, and their direct-message channel when known."""
+
+    email: str
+    user_id: str
+    dm_channel: str | None
+
+
+class IdentityStore(Protocol):
+    async def get(self, channel: str, email: str) -> ChatIdentity | None: ...
+    async def email_for(self, channel: str, user_id: str) -> str | None: ...
+    async def remember(
+        self, channel: str, email: str, user_id: str, now: datetime, *, dm: str | None = None
+    ) -> None: ...
 
 
 class UnitOfWork(Protocol):

@@ -7,9 +7,8 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.delivery import Envelope, Sender
+from bot.delivery import Claimed, DeliveryQueue, Envelope, Sender
 from bot.outbox import DeliveryError, RetryPolicy
-from storage.outbox import Claimed, OutboxQueue
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,7 @@ class OutboxWorker:
 
     def __init__(
         self,
-        queue: OutboxQueue,
+        queue: DeliveryQueue,
         sender: Sender | None,
         *,
         clock: Clock,

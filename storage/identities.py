@@ -6,18 +6,21 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.ports import ChatIdentity
 from storage.tables import ChatIdentityRow
 
 
 class SqlIdentities:
-    """A small cache of chat ids by e-mail, shared by every replica through the database."""
+    """Implements bot.ports.IdentityStore: a small cache of chat ids by e-mail, shared by
+    every replica through the database."""
 
     def __init__(self, sessions: Any) -> None:
         self._sessions = sessions
 
-    async def get(self, channel: str, email: str) -> ChatIdentityRow | None:
+    async def get(self, channel: str, email: str) -> ChatIdentity | None:
         async with self._sessions() as session:
-            return await session.get(ChatIdentityRow, (email, channel))
+            row = await session.get(ChatIdentityRow, (email, channel))
+        return ChatIdentity(row.email, row.user_id, row.dm_channel) if row else None
 
     async def email_for(self, channel: str, user_id: str) -> str | None:
         async with self._sessions() as session:

@@ -2,7 +2,6 @@
 # queries the delivery worker uses to claim, finish, retry and dead-letter them.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.delivery import Claimed
 from bot.messages import Message
 from bot.outbox import OutboxItem
 from storage.tables import OutboxRow
@@ -48,23 +48,9 @@ class SqlOutbox:
         return result.scalar_one_or_none() is not None
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """An item the worker now holds. `recovering`: a previous holder died mid-send, so the
-    message may already be out and the sender must look before sending again."""
-
-    id: int
-    key: str
-    recipient: str
-    message: Message
-    thread: str | None
-    replace: bool
-    attempts: int
-    recovering: bool
-
-
 class OutboxQueue:
-    """The worker's side of the outbox, each call its own short transaction."""
+    """Implements bot.delivery.DeliveryQueue, each call its own short transaction; and the
+    admin's view of dead letters."""
 
     def __init__(self, sessions: Any) -> None:
         self._sessions = sessions

@@ -10,12 +10,12 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
 from handlers.slack import home, reports
 from handlers.slack.people import SlackPeople
 from handlers.slack.sender import SlackSender
-from storage.identities import SqlIdentities
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def _unused_token_warning(record: logging.LogRecord) -> bool:
 
 
 def build_slack(
-    settings: Settings, services: Services, identities: SqlIdentities, clock: Clock
+    settings: Settings, services: Services, identities: IdentityStore, clock: Clock
 ) -> SlackFront:
     """Bolt on aiohttp, its Web API client pointed at SLACK_API_URL."""
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)

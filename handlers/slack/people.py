@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.errors import UnknownPerson
-from storage.identities import SqlIdentities
+from bot.ports import IdentityStore
 
 log = logging.getLogger(__name__)
 CHANNEL = "slack"
@@ -22,7 +22,7 @@ class SlackPeople:
     def __init__(
         self,
         client: AsyncWebClient,
-        identities: SqlIdentities,
+        identities: IdentityStore,
         directory: Callable[[], Directory],
         clock: Clock,
     ) -> None:
