@@ -48,8 +48,8 @@ class ReportInput:
     on_school_device: bool
 
 
-def report_form(directory: Directory, reporter: str) -> Form:
-    """The form as the reporter sees it; the site defaults to their own."""
+def report_form(directory: Directory, reporter: str, *, today: date | None = None) -> Form:
+    """The form as the reporter sees it; the site defaults to their own, the date to today."""
     home = directory.sites_of(reporter)
     return Form(
         id=REPORT_FORM,
@@ -91,6 +91,7 @@ def report_form(directory: Directory, reporter: str) -> Form:
                 "When did it happen?",
                 FieldKind.DATE,
                 hint="Your best guess is fine.",
+                initial=today.isoformat() if today else None,
             ),
             Field(
                 "description",

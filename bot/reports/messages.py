@@ -87,12 +87,18 @@ def report_card(report: MisuseReport, directory: Directory, zone: ZoneInfo) -> M
 
 
 def _banner(report: MisuseReport) -> str | None:
+    lines = []
     if report.restricted:
-        return (
+        lines.append(
             "Safeguarding concern: follow the Safeguarding & Child Protection Policy. "
             "Only the Safeguarding Lead and the lead recipient can see this report."
         )
-    return None
+    if report.escalated_at and report.status is Status.OPEN:
+        lines.append(
+            "Escalated: nobody acknowledged this report in time, so it has come to you as "
+            "well. Please acknowledge it."
+        )
+    return "\n\n".join(lines) or None
 
 
 def _actions(report: MisuseReport) -> tuple[Action, ...]:

@@ -128,6 +128,8 @@ def _element(field: Field) -> dict[str, Any]:
         element["min_query_length"] = 1
     elif field.kind is FieldKind.DATE:
         element["type"] = "datepicker"
+        if isinstance(field.initial, str):
+            element["initial_date"] = field.initial
     elif field.kind is FieldKind.CHECKBOXES:
         element["type"] = "checkboxes"
         element["options"] = [_option(o.value, o.label) for o in field.options]

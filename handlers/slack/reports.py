@@ -32,7 +32,8 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
                 channel=body["channel_id"], user=body["user_id"], text=error.message
             )
             return
-        view = render.modal(forms.report_form(services.directory, email))
+        today = services.clock.now().astimezone(services.hours.zone).date()
+        view = render.modal(forms.report_form(services.directory, email, today=today))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.options("subject_staff")

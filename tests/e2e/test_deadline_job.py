@@ -41,7 +41,7 @@ def test_unacknowledged_report_is_nudged_then_escalated_to_elt(
     reminder = people.card(HEAD, ref, containing="Reminder", timeout=15)
     assert reminder["text"] == f"Reminder: misuse report {ref} needs acknowledging"
     for elt in ("r.ashworth@trust.example", "p.sharma@trust.example"):
-        people.card(elt, ref, containing="Acknowledge", timeout=15)
+        people.card(elt, ref, containing="Escalated: nobody acknowledged", timeout=15)
     people.click(
         "p.sharma@trust.example", people.card("p.sharma@trust.example", ref), "Acknowledge"
     )
