@@ -159,7 +159,8 @@ async def acknowledge(uow: UnitOfWork, deps: ReportDeps, *, ref: str, actor: str
 async def add_note(
     uow: UnitOfWork, deps: ReportDeps, *, ref: str, actor: str, text: str, source_key: str
 ) -> MisuseReport:
-    """Add a note to an open report; the same `source_key` adds it once."""
+    """Add a note to an open report. A resubmitted form (the same author and text as the last
+    note) adds nothing; `source_key` is kept in the audit trail."""
     async with uow:
         report = await _for_action(uow, deps, ref, actor)
         if any(n.author == actor and n.text == text for n in report.notes[-1:]):

@@ -44,16 +44,11 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
 
     @app.view(ids.REPORT_FORM)
     async def submit_report(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = body["user"]["id"]
-        log.info("view %s submitted by %s", ids.REPORT_FORM, user_id)
-        try:
-            email = await people.email_of(user_id)
+        async def call(email: str, _ref: str, values: dict[str, object], view: Any) -> dict:
             directory = services.directory
+            today = services.clock.now().astimezone(services.hours.zone).date()
             data = forms.parse_report(
-                forms.report_form(directory, email),
-                parse.view_values(view),
-                directory=directory,
-                today=services.clock.now().astimezone(services.hours.zone).date(),
+                forms.report_form(directory, email), values, directory=directory, today=today
             )
             done = await reports.submit(
                 services.uow(),
@@ -62,24 +57,13 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
                 data=data,
                 source_key=f"slack:view:{view['id']}",
             )
-        except FormInvalid as error:
-            await ack(response_action="errors", errors=error.errors)
-            return
-        except Exception as error:
-            await ack(
-                response_action="update",
-                view=render.notice_view("Not sent", apology(error, "report submission")),
-            )
-            return
-        await ack(
-            response_action="update",
-            view=render.notice_view(
+            return render.notice_view(
                 "Report sent",
                 f"Thank you. Your report {done.report.ref} has gone to {done.sent_to}. "
                 "You'll get a message here when it is acknowledged and when it is closed.",
-            ),
-        )
-        services.wake_outbox()
+            )
+
+        await _submit_form(ack, body, view, "report", call, failed="Not sent")
 
     @app.action(ids.ReportAction.ACKNOWLEDGE)
     async def acknowledge(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -132,23 +116,34 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
     )
 
     async def _submit_form(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], what: str, call: Any
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        what: str,
+        call: Any,
+        *,
+        failed: str = "Not changed",
     ) -> None:
+        """Run a form's use case; answer with field errors, an apology, or (when the use case
+        returns a view) a confirmation in place of the form."""
         ref = parse.metadata(view).get("ref", "")
-        log.info("view %s submitted for %s by %s", what, ref, body["user"]["id"])
+        log.info("view %s submitted for %s by %s", what, ref or "-", body["user"]["id"])
         try:
             email = await people.email_of(body["user"]["id"])
-            await call(email, ref, parse.view_values(view), view)
+            confirmation = await call(email, ref, parse.view_values(view), view)
         except FormInvalid as error:
             await ack(response_action="errors", errors=error.errors)
             return
         except Exception as error:
             await ack(
                 response_action="update",
-                view=render.notice_view("Not changed", apology(error, what)),
+                view=render.notice_view(failed, apology(error, what)),
             )
             return
-        await ack()
+        if confirmation:
+            await ack(response_action="update", view=confirmation)
+        else:
+            await ack()
         services.wake_outbox()
 
     @app.view(ids.NOTE_FORM)
