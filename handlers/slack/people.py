@@ -30,6 +30,7 @@ class SlackPeople:
         self._identities = identities
         self._directory = directory
         self._clock = clock
+        self._known: dict[str, str] = {}  # Slack user id -> e-mail, learnt once per process
 
     async def email_of(self, user_id: str) -> str:
         """The directory e-mail of a Slack user; UnknownPerson (kindly worded) otherwise."""
@@ -37,12 +38,13 @@ class SlackPeople:
         person = directory.person_by_slack_id(user_id)
         if person:
             return person.email
-        email = await self._identities.email_for(CHANNEL, user_id)
+        email = self._known.get(user_id) or await self._identities.email_for(CHANNEL, user_id)
         if email is None:
             email = await self._lookup_email(user_id)
             if email and directory.person(email):
                 await self._identities.remember(CHANNEL, email, user_id, self._clock.now())
-        if email and directory.person(email):
+        if email and directory.person(email):  # the directory is asked every time
+            self._known[user_id] = email
             return email
         log.info("slack user %s is not in the directory", user_id)
         raise UnknownPerson(not_in_directory(directory, email))
