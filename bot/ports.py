@@ -6,9 +6,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.access.ports import AccessStore
 from bot.audit import AuditEvent
+from bot.consent.ports import PupilStore
 from bot.outbox import OutboxItem
+from bot.posts.ports import PostStore
 from bot.reports.model import MisuseReport
+from bot.tasks.ports import TaskStore
 
 
 class ReportStore(Protocol):
@@ -56,6 +60,10 @@ class UnitOfWork(Protocol):
     reports: ReportStore
     outbox: Outbox
     audit: AuditLog
+    pupils: PupilStore
+    posts: PostStore
+    tasks: TaskStore
+    access: AccessStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -14,10 +15,12 @@ from sqlalchemy import text
 from bot.clock import Clock, SystemClock
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
+from bot.posts.jobs import post_deadlines
 from bot.services import Services
 from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_working_hours
+from bot.tasks.jobs import daily_tasks
 from bot.working_time import WorkingHours
-from scheduler.jobs import build_scheduler, report_deadlines
+from scheduler.jobs import build_scheduler, report_deadlines, run_job
 from scheduler.outbox_worker import OutboxWorker
 from storage import migrate
 from storage.engine import create_engine, is_sqlite, session_factory
@@ -120,8 +123,16 @@ async def _start(app: web.Application) -> None:
     async def deadlines() -> int:
         return await report_deadlines(services.uow(), services.report_deps(), services.wake_outbox)
 
+    def job(name: str, work: Callable[[Services], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
+        return lambda: run_job(name, lambda: work(services), services.wake_outbox)
+
     runtime.scheduler = build_scheduler(
-        tick_seconds=runtime.settings.scheduler_tick_seconds, deadlines=deadlines
+        tick_seconds=runtime.settings.scheduler_tick_seconds,
+        jobs={
+            "report_deadlines": deadlines,
+            "post_deadlines": job("post deadlines", post_deadlines),
+            "daily_tasks": job("daily tasks", daily_tasks),
+        },
     )
     runtime.scheduler.start()
     log.info("%s", channels_line(runtime.settings))

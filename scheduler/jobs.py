@@ -1,8 +1,8 @@
-# Scheduled jobs (APScheduler): the misuse report deadline check, and the scheduler's set-up.
+# Scheduled jobs (APScheduler): report deadlines, post deadlines, daily tasks; the set-up.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -26,18 +26,28 @@ async def report_deadlines(
 
 
 def build_scheduler(
-    *, tick_seconds: float, deadlines: Callable[[], Awaitable[int]]
+    *, tick_seconds: float, jobs: Mapping[str, Callable[[], Awaitable[int]]]
 ) -> AsyncIOScheduler:
     """One scheduler per process; each job keeps its state in the database, so a job that runs
     on two replicas at once still acts once (row locks and unique outbox keys)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        deadlines,
-        "interval",
-        seconds=tick_seconds,
-        id="report_deadlines",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    for name, job in jobs.items():
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=tick_seconds,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
     return scheduler
+
+
+async def run_job(name: str, job: Callable[[], Awaitable[int]], wake: Callable[[], None]) -> int:
+    """Run one job; log how much it did and wake the outbox when it queued messages."""
+    handled = await job()
+    if handled:
+        log.info("%s: %d record(s) handled", name, handled)
+        wake()
+    return handled

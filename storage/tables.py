@@ -1,4 +1,4 @@
-# SQLModel tables: reports and their recipients and notes, the outbox, the audit trail, chat ids.
+# SQLModel tables: reports, outbox, audit, chat ids; consent, posts, tasks, posters, accounts.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -138,3 +138,228 @@ class ChatIdentityRow(SQLModel, table=True):
     user_id: str = Field(max_length=200)
     dm_channel: str | None = Field(default=None, max_length=200)
     updated_at: datetime = _when()
+
+
+# --- the consent register (C1, C2) ---
+
+
+class PupilRow(SQLModel, table=True):
+    __tablename__ = "pupil"
+    __table_args__ = (UniqueConstraint("site_id", "mis_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: str = Field(max_length=64, index=True)
+    mis_id: str = Field(max_length=40)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    preferred_name: str | None = Field(default=None, max_length=100)
+    search_name: str = Field(max_length=320, index=True)  # lower-case names, for look-ups
+    date_of_birth: date = Field(index=True)
+    year_group: str | None = Field(default=None, max_length=20)
+    images_school: bool = False
+    videos_school: bool = False
+    images_trust: bool = False
+    videos_trust: bool = False
+    consent_changed_on: date | None = None
+    source: str = Field(max_length=20)
+    version: int = 1
+    updated_at: datetime = _when()
+
+
+class ConsentHistoryRow(SQLModel, table=True):
+    """Every version of a pupil's record as it was recorded (append-only in the database)."""
+
+    __tablename__ = "consent_history"
+    __table_args__ = (UniqueConstraint("pupil_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    version: int
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    preferred_name: str | None = Field(default=None, max_length=100)
+    date_of_birth: date
+    year_group: str | None = Field(default=None, max_length=20)
+    images_school: bool = False
+    videos_school: bool = False
+    images_trust: bool = False
+    videos_trust: bool = False
+    changed_on: date | None = None
+    source: str = Field(max_length=20)
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = _when()
+    note: str | None = Field(default=None, max_length=500)
+
+
+# --- post approval requests (A2-A5) ---
+
+
+class PostRow(SQLModel, table=True):
+    __tablename__ = "post_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    requester: str = Field(max_length=254, index=True)
+    account_id: str = Field(max_length=64)
+    site_id: str = Field(max_length=64)  # the account's site, or "trust"
+    objective: str = Field(max_length=30)
+    status: str = Field(max_length=20, index=True)
+    version: int = 1  # the current version of the text
+    revision: int = 1  # bumps on every change, so cards refresh once per change
+    created_at: datetime = _when()
+    submitted_at: datetime = _when()  # when the current version was submitted
+    publish_at: datetime = _when(index=True)  # of the current version
+    nudged_at: datetime | None = _when(nullable=True)
+    decided_at: datetime | None = _when(nullable=True)
+    published_at: datetime | None = _when(nullable=True)
+    published_by: str | None = Field(default=None, max_length=254)
+    published_url: str | None = Field(default=None, max_length=500)
+
+
+class PostVersionRow(SQLModel, table=True):
+    """One submitted version of a request: never changed once written."""
+
+    __tablename__ = "post_version"
+    __table_args__ = (UniqueConstraint("post_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post_request.id", index=True)
+    number: int
+    source_key: str = Field(max_length=200, unique=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    publish_at: datetime = _when()
+    media_links: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    shows: str = Field(max_length=20)  # none | images | videos | both
+    confirmations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    findings: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    submitted_at: datetime = _when()
+    submitted_by: str = Field(max_length=254)
+
+
+class PostPupilRow(SQLModel, table=True):
+    """A pupil shown in a version of a post: what a consent withdrawal searches."""
+
+    __tablename__ = "post_pupil"
+
+    post_id: int = Field(foreign_key="post_request.id", primary_key=True)
+    version: int = Field(primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", primary_key=True, index=True)
+    blurred: bool = False
+
+
+class SignOffRow(SQLModel, table=True):
+    """A decision on one version by one approver slot (Head of Comms, Headteacher, ELT)."""
+
+    __tablename__ = "post_signoff"
+    __table_args__ = (UniqueConstraint("post_id", "version", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post_request.id", index=True)
+    version: int
+    slot: str = Field(max_length=20)
+    email: str = Field(max_length=254)
+    on_behalf_of: str | None = Field(default=None, max_length=254)
+    decision: str = Field(max_length=20)  # approved | changes | rejected
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+    at: datetime = _when()
+
+
+class DelegationRow(SQLModel, table=True):
+    """An approver away: their sign-offs for a role go to a named colleague until a date."""
+
+    __tablename__ = "delegation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_email: str = Field(max_length=254, index=True)
+    to_email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=40)
+    until: date
+    created_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)
+    ended_by: str | None = Field(default=None, max_length=254)
+
+
+# --- tasks: take-downs after a consent withdrawal (C1), consent at 18 (C2) ---
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)  # one task per cause, however often it runs
+    kind: str = Field(max_length=30)
+    site_id: str = Field(max_length=64)
+    assignees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    post_ref: str | None = Field(default=None, max_length=20, index=True)
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id", index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=20, index=True)  # open | done | not_practicable
+    created_at: datetime = _when()
+    nudged_on: date | None = None
+    done_at: datetime | None = _when(nullable=True)
+    done_by: str | None = Field(default=None, max_length=254)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --- authorised posters and new accounts (A1, A6) ---
+
+
+class PosterGrantRow(SQLModel, table=True):
+    """A request for, and then the record of, someone's right to post on an account."""
+
+    __tablename__ = "poster_grant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    account_id: str = Field(max_length=64, index=True)
+    email: str = Field(max_length=254, index=True)
+    requested_by: str = Field(max_length=254)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(max_length=20, index=True)  # requested | active | refused | revoked
+    comms_by: str | None = Field(default=None, max_length=254)
+    comms_at: datetime | None = _when(nullable=True)
+    head_by: str | None = Field(default=None, max_length=254)
+    head_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+    closed_by: str | None = Field(default=None, max_length=254)
+    closed_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class AccountRequestRow(SQLModel, table=True):
+    """A proposed new official account, for the Head of Comms' consultation (section 2)."""
+
+    __tablename__ = "account_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    requester: str = Field(max_length=254, index=True)
+    site_id: str = Field(max_length=64)
+    platform: str = Field(max_length=30)
+    handle: str = Field(max_length=100)
+    purpose: str = Field(sa_column=Column(Text, nullable=False))
+    audience: str = Field(sa_column=Column(Text, nullable=False))
+    runners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=20, index=True)  # requested | approved | declined
+    created_at: datetime = _when()
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = _when(nullable=True)
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class SocialAccountRow(SQLModel, table=True):
+    """An official account added through an approved request (alongside the directory's)."""
+
+    __tablename__ = "social_account"
+
+    id: str = Field(primary_key=True, max_length=64)
+    site_id: str = Field(max_length=64)
+    platform: str = Field(max_length=30)
+    handle: str = Field(max_length=100)
+    created_at: datetime = _when()
+    from_request: str | None = Field(default=None, max_length=20)

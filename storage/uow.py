@@ -8,9 +8,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from storage.access import SqlAccessStore
 from storage.audit import SqlAuditLog
 from storage.outbox import SqlOutbox
+from storage.posts import SqlPostStore
+from storage.pupils import SqlPupilStore
 from storage.reports import SqlReportStore
+from storage.tasks import SqlTaskStore
 
 
 class SqlUnitOfWork:
@@ -19,6 +23,10 @@ class SqlUnitOfWork:
     reports: SqlReportStore
     outbox: SqlOutbox
     audit: SqlAuditLog
+    pupils: SqlPupilStore
+    posts: SqlPostStore
+    tasks: SqlTaskStore
+    access: SqlAccessStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -29,6 +37,10 @@ class SqlUnitOfWork:
         self.reports = SqlReportStore(self._session)
         self.outbox = SqlOutbox(self._session, self._clock.now())
         self.audit = SqlAuditLog(self._session)
+        self.pupils = SqlPupilStore(self._session)
+        self.posts = SqlPostStore(self._session)
+        self.tasks = SqlTaskStore(self._session)
+        self.access = SqlAccessStore(self._session)
         return self
 
     async def __aexit__(

@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
-from handlers.slack import home, reports
+from handlers.slack import access, consent, home, posts, reports, tasks
 from handlers.slack.people import SlackPeople
 from handlers.slack.sender import SlackSender
 
@@ -45,6 +45,10 @@ def build_slack(
     )
     people = SlackPeople(client, identities, lambda: services.directory, clock)
     reports.register(app, services, people)
+    posts.register(app, services, people)
+    consent.register(app, services, people)
+    tasks.register(app, services, people)
+    access.register(app, services, people)
     home.register(app, services, people)
 
     @app.error

@@ -7,12 +7,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access.home import home_pages as access_pages
 from bot.errors import UnknownPerson
 from bot.help import help_for
 from bot.messages import Message
+from bot.posts.home import home_pages as post_pages
 from bot.reports import service as reports
 from bot.reports.home import home_messages
 from bot.services import Services
+from bot.tasks.home import home_pages as task_pages
 from handlers.slack import ids, render
 from handlers.slack.people import SlackPeople
 
@@ -37,6 +40,8 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             pages = home_messages(
                 services.directory, services.hours.zone, waiting=waiting, mine=mine
             )
+            for more in (post_pages, task_pages, access_pages):
+                pages += await more(services, email)
         await client.views_publish(user_id=user_id, view=render.home_view(pages))
 
     @app.command(ids.HELP_COMMAND)

@@ -1,0 +1,1 @@
+# Authorised posters on official accounts, and requests for new accounts.

@@ -1,0 +1,1 @@
+# Post approval requests: the form, screening, consent check, sign-offs and publication.

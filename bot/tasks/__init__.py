@@ -1,0 +1,1 @@
+# Tasks people must do: take-downs after a consent withdrawal, consent at 18.
