@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from bot.errors import FormInvalid
 
-FieldValue = str | list[str] | date | None
+FieldValue = str | list[str] | date | datetime | None
 
 
 class FieldKind(StrEnum):
@@ -20,6 +20,9 @@ class FieldKind(StrEnum):
     PERSON = "person"  # a member of staff from the directory, searched by name
     DATE = "date"
     CHECKBOXES = "checkboxes"
+    SEARCH = "search"  # one record found by typing (a pupil, an account); options come from a query
+    SEARCH_MANY = "search_many"  # several records found by typing
+    DATETIME = "datetime"  # a date and a time of day, in the Trust's time zone
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Field:
     hint: str | None = None
     placeholder: str | None = None
     initial: str | tuple[str, ...] | None = None
+    initial_options: tuple[Option, ...] = ()  # what a SEARCH or SEARCH_MANY field starts with
 
     def option_label(self, value: str) -> str:
         return next((o.label for o in self.options if o.value == value), value)
@@ -85,6 +89,11 @@ def clean_partly(
 
 
 def _clean(spec: Field, raw: object) -> FieldValue:
+    if spec.kind is FieldKind.SEARCH_MANY:
+        chosen = _as_list(raw)
+        if spec.required and not chosen:
+            raise ValueError(f"Please choose at least one for “{spec.label}”.")
+        return chosen
     if spec.kind is FieldKind.CHECKBOXES:
         chosen = _as_list(raw)
         allowed = {o.value for o in spec.options}
@@ -111,7 +120,22 @@ def _clean(spec: Field, raw: object) -> FieldValue:
             return date.fromisoformat(text)
         except ValueError:
             raise ValueError("Please pick a date from the calendar.") from None
+    if spec.kind is FieldKind.DATETIME:
+        return _moment(text)
     return text
+
+
+def _moment(text: str) -> datetime:
+    """A date and time as a channel sends it: Unix seconds (Slack) or ISO 8601 (Teams)."""
+    try:
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text), UTC)
+        moment = datetime.fromisoformat(text)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError("Please pick a date and a time.") from None
+    if moment.tzinfo is None:
+        raise ValueError("Please pick a date and a time.")
+    return moment.astimezone(UTC)
 
 
 def _as_list(raw: object) -> list[str]:

@@ -25,10 +25,13 @@ def _value(action: dict[str, Any]) -> object:
     if kind in ("static_select", "external_select"):
         selected = action.get("selected_option") or {}
         return selected.get("value") if isinstance(selected, dict) else None
-    if kind in ("checkboxes", "multi_static_select"):
+    if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
         return [o.get("value") for o in action.get("selected_options") or [] if isinstance(o, dict)]
     if kind == "datepicker":
         return action.get("selected_date")
+    if kind == "datetimepicker":
+        moment = action.get("selected_date_time")
+        return str(moment) if isinstance(moment, int) else None
     if kind == "users_select":
         return action.get("selected_user")
     return action.get("value")

@@ -123,9 +123,20 @@ def _element(field: Field) -> dict[str, Any]:
         element["options"] = [_option(o.value, o.label) for o in field.options[:MAX_OPTIONS]]
         if isinstance(field.initial, str):
             element["initial_option"] = _option(field.initial, field.option_label(field.initial))
-    elif field.kind is FieldKind.PERSON:
+    elif field.kind in (FieldKind.PERSON, FieldKind.SEARCH):
         element["type"] = "external_select"
         element["min_query_length"] = 1
+        if field.initial_options:
+            element["initial_option"] = _option(*_pair(field.initial_options[0]))
+    elif field.kind is FieldKind.SEARCH_MANY:
+        element["type"] = "multi_external_select"
+        element["min_query_length"] = 1
+        if field.initial_options:
+            element["initial_options"] = [_option(*_pair(o)) for o in field.initial_options]
+    elif field.kind is FieldKind.DATETIME:
+        element["type"] = "datetimepicker"
+        if isinstance(field.initial, str) and field.initial.isdigit():
+            element["initial_date_time"] = int(field.initial)
     elif field.kind is FieldKind.DATE:
         element["type"] = "datepicker"
         if isinstance(field.initial, str):
@@ -134,6 +145,10 @@ def _element(field: Field) -> dict[str, Any]:
         element["type"] = "checkboxes"
         element["options"] = [_option(o.value, o.label) for o in field.options]
     return element
+
+
+def _pair(option: Any) -> tuple[str, str]:
+    return option.value, option.label
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
