@@ -144,6 +144,11 @@ def _element(field: Field) -> dict[str, Any]:
     elif field.kind is FieldKind.CHECKBOXES:
         element["type"] = "checkboxes"
         element["options"] = [_option(o.value, o.label) for o in field.options]
+        ticked = field.initial if isinstance(field.initial, tuple) else ()
+        if ticked:
+            element["initial_options"] = [
+                _option(o.value, o.label) for o in field.options if o.value in ticked
+            ]
     return element
 
 
