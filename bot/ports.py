@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from bot.access.ports import AccessStore
+from bot.approvals import Delegation
 from bot.audit import AuditEvent
 from bot.consent.ports import PupilStore
 from bot.outbox import OutboxItem
@@ -54,6 +55,12 @@ class IdentityStore(Protocol):
     ) -> None: ...
 
 
+class DelegationStore(Protocol):
+    async def add(self, delegation: Delegation) -> Delegation: ...
+    async def active(self, today: date) -> list[Delegation]: ...
+    async def end(self, delegation_id: int, *, by: str, at: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless `commit` is called."""
 
@@ -64,6 +71,7 @@ class UnitOfWork(Protocol):
     posts: PostStore
     tasks: TaskStore
     access: AccessStore
+    delegations: DelegationStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

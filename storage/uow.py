@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from storage.access import SqlAccessStore
 from storage.audit import SqlAuditLog
+from storage.delegations import SqlDelegationStore
 from storage.outbox import SqlOutbox
 from storage.posts import SqlPostStore
 from storage.pupils import SqlPupilStore
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     posts: SqlPostStore
     tasks: SqlTaskStore
     access: SqlAccessStore
+    delegations: SqlDelegationStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.posts = SqlPostStore(self._session)
         self.tasks = SqlTaskStore(self._session)
         self.access = SqlAccessStore(self._session)
+        self.delegations = SqlDelegationStore(self._session)
         return self
 
     async def __aexit__(

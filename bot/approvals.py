@@ -1,0 +1,145 @@
+# Who signs off a request on an account: the two slots (Head of Comms, and the Headteacher or an
+# ELT member), who may fill each one now, and delegations of an approver who is away.
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.directory import Directory
+from bot.errors import NotAllowed
+
+TRUST = "trust"  # the site id of Trust-wide accounts
+
+
+class Slot(StrEnum):
+    """A sign-off a request needs; its value is the directory role that fills it."""
+
+    COMMS = "head_of_comms"
+    HEAD = "headteacher"
+    ELT = "elt"
+
+
+SLOT_LABELS = {
+    Slot.COMMS: "Head of Communications",
+    Slot.HEAD: "Headteacher",
+    Slot.ELT: "Executive Leadership Team",
+}
+DELEGABLE_ROLES = (Slot.COMMS.value, Slot.HEAD.value, Slot.ELT.value)
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """An approver away: `to_email` signs for them in `role` until the end of `until`."""
+
+    from_email: str
+    to_email: str
+    role: str
+    until: date
+    created_at: datetime
+    ended_at: datetime | None = None
+    id: int | None = None
+
+    def active_on(self, day: date) -> bool:
+        return self.ended_at is None and day <= self.until
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Someone allowed to fill a slot now; `on_behalf_of` when through a delegation."""
+
+    email: str
+    on_behalf_of: str | None = None
+
+
+def slots_for(directory: Directory, site_id: str) -> tuple[Slot, Slot]:
+    """Head of Comms and the school's Headteacher; for Trust (or Hub) accounts, Head of Comms
+    and one ELT member."""
+    site = directory.site(site_id)
+    if site is not None and site.kind == "school":
+        return Slot.COMMS, Slot.HEAD
+    return Slot.COMMS, Slot.ELT
+
+
+def slot_role(
+    directory: Directory, slot: Slot, site_id: str, requester: str
+) -> tuple[str, str | None]:
+    """The role (and its site) that fills a slot for this request. Nobody signs their own
+    request: when the requester is the only holder, the slot goes to the ELT."""
+    role, where = slot.value, (site_id if slot is Slot.HEAD else None)
+    if any(e != requester for e in directory.holders(role, where)):
+        return role, where
+    return Slot.ELT.value, None
+
+
+def signers(
+    directory: Directory,
+    slot: Slot,
+    site_id: str,
+    requester: str,
+    delegations: Iterable[Delegation],
+    today: date,
+) -> list[Signer]:
+    """Everyone who may fill the slot now: holders of its role, then their active delegates."""
+    role, where = slot_role(directory, slot, site_id, requester)
+    holders = [e for e in directory.holders(role, where) if e != requester]
+    found = [Signer(e) for e in holders]
+    for d in delegations:
+        if (
+            d.role == role
+            and d.active_on(today)
+            and d.from_email in holders
+            and d.to_email != requester
+            and directory.holds(d.to_email, role)
+            and d.to_email not in holders
+        ):
+            found.append(Signer(d.to_email, d.from_email))
+    return found
+
+
+def authorise_signer(
+    directory: Directory,
+    slot: Slot,
+    site_id: str,
+    *,
+    requester: str,
+    actor: str,
+    delegations: Iterable[Delegation],
+    today: date,
+) -> Signer:
+    """The actor's right to fill the slot at this moment, or NotAllowed saying why."""
+    if actor == requester:
+        raise NotAllowed("You can't sign off your own request.")
+    for signer in signers(directory, slot, site_id, requester, delegations, today):
+        if signer.email == actor:
+            return signer
+    role, _ = slot_role(directory, slot, site_id, requester)
+    raise NotAllowed(
+        f"Only the {SLOT_LABELS[Slot(role)]} (or a colleague they delegated to) can sign this "
+        "off, and the directory doesn't list you in that role now."
+    )
+
+
+def delegate_candidates(directory: Directory, email: str, role: str) -> list[str]:
+    """Colleagues who hold the same role (at any site) and may sign in the person's place."""
+    if role not in DELEGABLE_ROLES or not directory.holds(email, role):
+        return []
+    return sorted(e for e in directory.holders(role) if e != email)
+
+
+def check_delegation(
+    directory: Directory, *, from_email: str, to_email: str, role: str, until: date, today: date
+) -> None:
+    """Refuse a delegation the policy would not allow, in words the approver can act on."""
+    if role not in DELEGABLE_ROLES or not directory.holds(from_email, role):
+        raise NotAllowed("You can only delegate a sign-off role you hold.")
+    if to_email not in delegate_candidates(directory, from_email, role):
+        raise NotAllowed("Please choose a colleague who holds the same role.")
+    if until < today:
+        raise NotAllowed("Please choose a date from today onwards.")
+
+
+def roles_to_delegate(directory: Directory, email: str) -> Sequence[str]:
+    """The sign-off roles this person holds."""
+    return [role for role in DELEGABLE_ROLES if directory.holds(email, role)]
