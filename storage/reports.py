@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,7 +19,8 @@ from bot.reports.model import (
     RecipientRole,
     Status,
 )
-from storage.tables import CounterRow, NoteRow, RecipientRow, ReportRow
+from storage.refs import next_ref
+from storage.tables import NoteRow, RecipientRow, ReportRow
 
 _SCALARS = [f.name for f in fields(MisuseReport) if f.name not in {"recipients", "notes", "id"}]
 
@@ -33,15 +33,7 @@ class SqlReportStore:
 
     async def next_ref(self, year: int) -> str:
         """The next reference of the year, such as MR-2026-0042, unique on every replica."""
-        name = f"MR-{year}"
-        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(CounterRow)
-        statement = (
-            insert.values(name=name, value=1)
-            .on_conflict_do_update(index_elements=["name"], set_={"value": CounterRow.value + 1})
-            .returning(CounterRow.value)
-        )
-        number = (await self._session.execute(statement)).scalar_one()
-        return f"{name}-{number:04d}"
+        return await next_ref(self._session, "MR", year)
 
     async def add(self, report: MisuseReport, *, source_key: str) -> None:
         row = ReportRow(source_key=source_key, **_scalars(report))
