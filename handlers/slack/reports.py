@@ -12,7 +12,8 @@ from bot.reports import form as forms
 from bot.reports import service as reports
 from bot.services import Services
 from handlers.slack import ids, parse, render
-from handlers.slack.feedback import apology, tell
+from handlers.slack.feedback import tell
+from handlers.slack.listeners import act, submit_form
 from handlers.slack.people import SlackPeople
 
 log = logging.getLogger(__name__)
@@ -78,15 +79,7 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
         )
 
     async def _act(client: AsyncWebClient, body: dict[str, Any], what: str, call: Any) -> None:
-        ref = parse.action_value(body)
-        log.info("action %s on %s by %s", what, ref, body["user"]["id"])
-        try:
-            email = await people.email_of(body["user"]["id"])
-            await call(email, ref)
-        except Exception as error:
-            await tell(client, body, apology(error, what))
-            return
-        services.wake_outbox()
+        await act(services, people, client, body, what, call)
 
     def _opener(form_for: Any) -> Any:
         async def open_form(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -124,27 +117,7 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
         *,
         failed: str = "Not changed",
     ) -> None:
-        """Run a form's use case; answer with field errors, an apology, or (when the use case
-        returns a view) a confirmation in place of the form."""
-        ref = parse.metadata(view).get("ref", "")
-        log.info("view %s submitted for %s by %s", what, ref or "-", body["user"]["id"])
-        try:
-            email = await people.email_of(body["user"]["id"])
-            confirmation = await call(email, ref, parse.view_values(view), view)
-        except FormInvalid as error:
-            await ack(response_action="errors", errors=error.errors)
-            return
-        except Exception as error:
-            await ack(
-                response_action="update",
-                view=render.notice_view(failed, apology(error, what)),
-            )
-            return
-        if confirmation:
-            await ack(response_action="update", view=confirmation)
-        else:
-            await ack()
-        services.wake_outbox()
+        await submit_form(services, people, ack, body, view, what, call, failed=failed)
 
     @app.view(ids.NOTE_FORM)
     async def submit_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
