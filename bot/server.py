@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
 from bot.posts.jobs import post_deadlines
+from bot.posts.screening import DEFAULT_POLITICAL_TERMS
 from bot.services import Services
 from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_working_hours
 from bot.tasks.jobs import daily_tasks
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         hours=working_hours(settings),
         ack_hours=settings.report_ack_hours,
         wake_outbox=lambda: worker_ref[0].wake(),
+        political_terms=settings.political_term_list or DEFAULT_POLITICAL_TERMS,
     )
     app = web.Application(client_max_size=256 * 1024)
     slack = None

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.directory import Directory, DirectoryFile
 from bot.ports import UnitOfWork
+from bot.posts.deps import PostDeps
+from bot.posts.screening import DEFAULT_POLITICAL_TERMS
 from bot.reports.service import ReportDeps
 from bot.working_time import WorkingHours
 
@@ -22,6 +24,7 @@ class Services:
     hours: WorkingHours
     ack_hours: float
     wake_outbox: Callable[[], None]
+    political_terms: tuple[str, ...] = DEFAULT_POLITICAL_TERMS
 
     @property
     def directory(self) -> Directory:
@@ -29,3 +32,6 @@ class Services:
 
     def report_deps(self) -> ReportDeps:
         return ReportDeps(self.directory, self.clock, self.hours, self.ack_hours)
+
+    def post_deps(self) -> PostDeps:
+        return PostDeps(self.directory, self.clock, self.hours.zone, self.political_terms)

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     working_hours: str = "08:00-17:00"
     working_days: str = "mon-fri"
     report_ack_hours: float = Field(default=2.0, gt=0, le=200)
+    political_terms: str | None = None  # comma-separated; None keeps the built-in list
+
+    @property
+    def political_term_list(self) -> tuple[str, ...] | None:
+        """The configured political or campaigning terms, or None for the built-in list."""
+        if self.political_terms is None:
+            return None
+        return tuple(t.strip() for t in self.political_terms.split(",") if t.strip())
 
     outbox_max_attempts: int = Field(default=12, ge=1, le=100)
     outbox_retry_base_seconds: float = Field(default=5.0, gt=0)

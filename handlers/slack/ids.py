@@ -18,9 +18,7 @@ __all__ = [
 ]
 
 LATER_COMMANDS = {
-    "/request-post": "asking for approval of a post on an official account",
     "/declare-relationship": "declaring a personal connection with a pupil",
     "/training": "your social media training record",
-    "/consent": "the pupil photo consent register",
     "/abuse-log": "logging abusive comments about a school or the Trust",
 }
