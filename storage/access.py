@@ -1,7 +1,33 @@
 # The access repository: authorised posters, account requests and added accounts.
 from __future__ import annotations
 
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.access.model import (
+    OPEN_STATUSES,
+    AccountRequest,
+    AccountStatus,
+    GrantStatus,
+    PosterGrant,
+)
+from bot.directory import Account
+from storage.tables import (
+    AccountRequestRow,
+    CounterRow,
+    OutboxRow,
+    PosterGrantRow,
+    SocialAccountRow,
+)
+
+_GRANT = [f.name for f in fields(PosterGrant) if f.name != "id"]
+_REQUEST = [f.name for f in fields(AccountRequest) if f.name != "id"]
 
 
 class SqlAccessStore:
@@ -9,3 +35,187 @@ class SqlAccessStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self._session.bind.dialect.name if self._session.bind else "sqlite"
+
+    async def next_ref(self, prefix: str, year: int) -> str:
+        """The next reference of the year, such as PA-2026-0001, unique on every replica."""
+        name = f"{prefix}-{year}"
+        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(CounterRow)
+        statement = (
+            insert.values(name=name, value=1)
+            .on_conflict_do_update(index_elements=["name"], set_={"value": CounterRow.value + 1})
+            .returning(CounterRow.value)
+        )
+        number = (await self._session.execute(statement)).scalar_one()
+        return f"{name}-{number:04d}"
+
+    async def lock_pair(self, account_id: str, email: str) -> None:
+        """A transaction-long advisory lock on PostgreSQL (SQLite has one writer anyway)."""
+        if self._dialect == "postgresql":
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"poster_grant:{account_id}:{email}"},
+            )
+
+    # --- poster grants ---
+
+    async def add_grant(self, grant: PosterGrant, *, source_key: str) -> None:
+        row = PosterGrantRow(source_key=source_key, **_grant_values(grant))
+        self._session.add(row)
+        await self._session.flush()
+        grant.id = row.id
+
+    async def grant_by_source_key(self, key: str) -> PosterGrant | None:
+        query = select(PosterGrantRow).where(PosterGrantRow.source_key == key)
+        row = (await self._session.exec(query)).first()
+        return _grant(row) if row else None
+
+    async def grant(self, ref: str, *, for_update: bool = False) -> PosterGrant | None:
+        query = select(PosterGrantRow).where(PosterGrantRow.ref == ref)
+        if for_update and self._dialect == "postgresql":
+            query = query.with_for_update()
+        row = (await self._session.exec(query)).first()
+        return _grant(row) if row else None
+
+    async def save_grant(self, grant: PosterGrant) -> None:
+        assert grant.id is not None
+        await self._session.execute(
+            update(PosterGrantRow)
+            .where(col(PosterGrantRow.id) == grant.id)
+            .values(**_grant_values(grant))
+        )
+
+    async def open_grant(self, account_id: str, email: str) -> PosterGrant | None:
+        query = (
+            select(PosterGrantRow)
+            .where(
+                PosterGrantRow.account_id == account_id,
+                PosterGrantRow.email == email,
+                col(PosterGrantRow.status).in_([s.value for s in OPEN_STATUSES]),
+            )
+            .order_by(col(PosterGrantRow.id))
+        )
+        row = (await self._session.exec(query)).first()
+        return _grant(row) if row else None
+
+    async def active_grants(self, account_id: str | None = None) -> list[PosterGrant]:
+        query = select(PosterGrantRow).where(PosterGrantRow.status == GrantStatus.ACTIVE.value)
+        if account_id is not None:
+            query = query.where(PosterGrantRow.account_id == account_id)
+        return await self._grants(query.order_by(col(PosterGrantRow.id)))
+
+    async def requested_grants(self) -> list[PosterGrant]:
+        query = select(PosterGrantRow).where(PosterGrantRow.status == GrantStatus.REQUESTED.value)
+        return await self._grants(query.order_by(col(PosterGrantRow.id)))
+
+    async def grants_of(self, email: str) -> list[PosterGrant]:
+        query = select(PosterGrantRow).where(PosterGrantRow.email == email)
+        return await self._grants(query.order_by(col(PosterGrantRow.id).desc()))
+
+    async def card_holders(self, thread_prefix: str) -> list[str]:
+        pattern = thread_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = (
+            select(OutboxRow.recipient)
+            .where(col(OutboxRow.thread).like(pattern + "%", escape="\\"))
+            .group_by(col(OutboxRow.recipient))
+            .order_by(func.min(OutboxRow.id))
+        )
+        return list((await self._session.exec(query)).all())
+
+    async def _grants(self, query: Any) -> list[PosterGrant]:
+        return [_grant(row) for row in (await self._session.exec(query)).all()]
+
+    # --- new-account requests and added accounts ---
+
+    async def add_account_request(self, request: AccountRequest, *, source_key: str) -> None:
+        row = AccountRequestRow(source_key=source_key, **_request_values(request))
+        self._session.add(row)
+        await self._session.flush()
+        request.id = row.id
+
+    async def account_request_by_source_key(self, key: str) -> AccountRequest | None:
+        query = select(AccountRequestRow).where(AccountRequestRow.source_key == key)
+        row = (await self._session.exec(query)).first()
+        return _request(row) if row else None
+
+    async def account_request(self, ref: str, *, for_update: bool = False) -> AccountRequest | None:
+        query = select(AccountRequestRow).where(AccountRequestRow.ref == ref)
+        if for_update and self._dialect == "postgresql":
+            query = query.with_for_update()
+        row = (await self._session.exec(query)).first()
+        return _request(row) if row else None
+
+    async def save_account_request(self, request: AccountRequest) -> None:
+        assert request.id is not None
+        await self._session.execute(
+            update(AccountRequestRow)
+            .where(col(AccountRequestRow.id) == request.id)
+            .values(**_request_values(request))
+        )
+
+    async def requested_account_requests(self) -> list[AccountRequest]:
+        query = select(AccountRequestRow).where(
+            AccountRequestRow.status == AccountStatus.REQUESTED.value
+        )
+        rows = (await self._session.exec(query.order_by(col(AccountRequestRow.id)))).all()
+        return [_request(row) for row in rows]
+
+    async def account_requests_by(self, email: str) -> list[AccountRequest]:
+        query = (
+            select(AccountRequestRow)
+            .where(AccountRequestRow.requester == email)
+            .order_by(col(AccountRequestRow.id).desc())
+            .limit(10)
+        )
+        return [_request(row) for row in (await self._session.exec(query)).all()]
+
+    async def added_accounts(self) -> list[Account]:
+        query = select(SocialAccountRow).order_by(
+            col(SocialAccountRow.created_at), col(SocialAccountRow.id)
+        )
+        rows = (await self._session.exec(query)).all()
+        return [Account(r.id, r.site_id, r.platform, r.handle) for r in rows]
+
+    async def add_account(
+        self, account: Account, *, created_at: datetime, from_request: str
+    ) -> None:
+        self._session.add(
+            SocialAccountRow(
+                id=account.id,
+                site_id=account.site,
+                platform=account.platform,
+                handle=account.handle,
+                created_at=created_at,
+                from_request=from_request,
+            )
+        )
+        await self._session.flush()
+
+
+def _grant_values(grant: PosterGrant) -> dict[str, Any]:
+    data = {name: getattr(grant, name) for name in _GRANT}
+    data["status"] = grant.status.value
+    return data
+
+
+def _grant(row: PosterGrantRow) -> PosterGrant:
+    data = {name: getattr(row, name) for name in _GRANT}
+    data["status"] = GrantStatus(row.status)
+    return PosterGrant(id=row.id, **data)
+
+
+def _request_values(request: AccountRequest) -> dict[str, Any]:
+    data = {name: getattr(request, name) for name in _REQUEST}
+    data["status"] = request.status.value
+    data["runners"] = list(request.runners)
+    return data
+
+
+def _request(row: AccountRequestRow) -> AccountRequest:
+    data = {name: getattr(row, name) for name in _REQUEST}
+    data["status"] = AccountStatus(row.status)
+    data["runners"] = list(row.runners or [])
+    return AccountRequest(id=row.id, **data)

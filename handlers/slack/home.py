@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.home import home_pages as access_pages
@@ -16,7 +16,7 @@ from bot.reports import service as reports
 from bot.reports.home import home_messages
 from bot.services import Services
 from bot.tasks.home import home_pages as task_pages
-from handlers.slack import ids, render
+from handlers.slack import access, ids, render
 from handlers.slack.people import SlackPeople
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,13 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
         await client.views_publish(user_id=user_id, view=render.home_view(pages))
 
     @app.command(ids.HELP_COMMAND)
-    async def help_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def help_command(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        if await access.policybot_subcommand(
+            services, people, ack=ack, body=body, client=client, respond=respond
+        ):
+            return
         log.info("command %s from %s", ids.HELP_COMMAND, body.get("user_id"))
         directory = services.directory
         try:
