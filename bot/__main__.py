@@ -1,15 +1,19 @@
-# The `policybot` command line: serve, check, db upgrade, outbox.
+# The `policybot` command line: serve, check, db upgrade, outbox, consent import.
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.directory import DirectoryInvalid, check_directory
 from bot.settings import Settings, SettingsInvalid, load_settings
+
+if TYPE_CHECKING:
+    from bot.consent.service import ImportSummary
 
 log = logging.getLogger("policybot")
 
@@ -187,6 +191,113 @@ def outbox_retry(item_ids: tuple[int, ...]) -> None:
             await engine.dispose()
 
     asyncio.run(run())
+
+
+@cli.group()
+def consent() -> None:
+    """The pupil photo and video consent register."""
+
+
+@consent.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", "site_id", required=True, help="The school's id in the directory file.")
+@click.option("--dry-run", is_flag=True, help="Read and compare the file; change nothing.")
+def consent_import(csv_file: Path, site_id: str, dry_run: bool) -> None:
+    """Load or update a school's consent register from its MIS export (CSV UTF-8).
+
+    New pupils are added and changed ones get a new version, all at once or not at all.
+    Rows that can't be taken are listed with their line numbers; pupils on the register
+    who are not in the file are left as they are.
+    """
+    settings = _settings()
+    from bot.consent.mis_csv import CsvInvalid
+    from bot.errors import PolicyError
+    from bot.server import NotMigrated
+
+    try:
+        summary = asyncio.run(_import_consent(settings, csv_file, site_id, dry_run))
+    except DirectoryInvalid as error:
+        _print_problems([str(p) for p in error.problems])
+        sys.exit(1)
+    except (CsvInvalid, PolicyError, NotMigrated) as error:
+        click.echo(f"error: {getattr(error, 'message', error)} Nothing was changed.", err=True)
+        sys.exit(1)
+    except Exception as error:  # the database: say what, never the values (pupils' names)
+        reason = getattr(error, "orig", None) or error
+        first_line = (str(reason).splitlines() or ["no detail"])[0]
+        click.echo(
+            f"error: the import could not be stored ({type(reason).__name__}: {first_line}). "
+            "Nothing was changed.",
+            err=True,
+        )
+        sys.exit(1)
+    _print_import(summary)
+
+
+async def _import_consent(
+    settings: Settings, path: Path, site_id: str, dry_run: bool
+) -> ImportSummary:
+    import getpass
+
+    from bot.clock import SystemClock
+    from bot.consent.mis_csv import count_rows, read_mis_csv
+    from bot.consent.service import ConsentDeps, import_register
+    from bot.directory import load_directory
+    from bot.errors import NotFound
+    from bot.server import prepare_database, working_hours
+    from storage.engine import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    directory = load_directory(settings.directory_file)
+    site = directory.site(site_id)
+    if site is None or site.kind != "school":
+        schools = ", ".join(s.id for s in directory.schools())
+        raise NotFound(f"There is no school '{site_id}' in {settings.directory_file} ({schools}).")
+    clock = SystemClock()
+    deps = ConsentDeps(directory, clock, working_hours(settings))
+    rows = read_mis_csv(path, today=deps.today())
+    try:
+        actor = f"command line ({getpass.getuser()})"
+    except Exception:
+        actor = "command line"
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        label = f"Reading {path.name}"
+        with click.progressbar(length=count_rows(path), label=label, file=sys.stderr) as bar:
+            return await import_register(
+                SqlUnitOfWork(session_factory(engine), clock),
+                deps,
+                site_id=site_id,
+                rows=rows,
+                actor=actor,
+                progress=bar.update,
+                dry_run=dry_run,
+            )
+    finally:
+        await engine.dispose()
+
+
+def _print_import(summary: ImportSummary) -> None:
+    if summary.dry_run:
+        click.echo("Dry run: nothing was changed. The file would give:")
+    click.echo(
+        f"Added {summary.added}, changed {summary.changed}, unchanged {summary.unchanged}, "
+        f"refused {len(summary.refused)}"
+    )
+    for refusal in summary.refused:
+        click.echo(f"line {refusal.line}: {refusal.reason}")
+    for kept in summary.kept:
+        click.echo(f"line {kept.line}: {kept.reason}")
+    if summary.not_in_file:
+        click.echo(
+            f"Not in this file: {summary.not_in_file} pupil(s) on the register, left as they are."
+        )
+    if summary.takedowns:
+        click.echo(
+            f"Take-down tasks: {summary.takedowns}, for published posts that show pupils whose "
+            "consent was withdrawn or narrowed."
+        )
 
 
 def main() -> None:

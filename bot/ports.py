@@ -1,6 +1,7 @@
 # Ports: what the domain needs from storage, as small protocols that storage implements.
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -36,6 +37,9 @@ class Outbox(Protocol):
 
 class AuditLog(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
+    async def append_many(self, events: Sequence[AuditEvent]) -> None:
+        """Many events in one statement (a bulk import)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 # The append-only audit trail (the database refuses updates and deletes, see the migrations).
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +30,26 @@ class SqlAuditLog:
                 detail=event.detail or None,
             )
         )
+
+    async def append_many(self, events: Sequence[AuditEvent]) -> None:
+        """Many events in one executemany (no ORM objects): a bulk import stays fast."""
+        if events:
+            await self._session.execute(
+                insert(AuditRow),
+                [
+                    {
+                        "at": e.at,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "record_type": e.record_type,
+                        "record_id": e.record_id,
+                        "before": e.before,
+                        "after": e.after,
+                        "detail": e.detail or None,
+                    }
+                    for e in events
+                ],
+            )
 
     async def for_record(self, record_type: str, record_id: str) -> list[AuditEvent]:
         rows = (
