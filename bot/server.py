@@ -126,7 +126,10 @@ async def _start(app: web.Application) -> None:
         return await report_deadlines(services.uow(), services.report_deps(), services.wake_outbox)
 
     def job(name: str, work: Callable[[Services], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
-        return lambda: run_job(name, lambda: work(services), services.wake_outbox)
+        async def run() -> int:  # a coroutine function, so APScheduler awaits it
+            return await run_job(name, lambda: work(services), services.wake_outbox)
+
+        return run
 
     runtime.scheduler = build_scheduler(
         tick_seconds=runtime.settings.scheduler_tick_seconds,

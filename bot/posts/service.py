@@ -14,6 +14,7 @@ from bot.approvals import (
     authorise_signer,
     check_delegation,
     signers,
+    slot_role,
     slots_for,
 )
 from bot.audit import AuditEvent
@@ -83,11 +84,7 @@ def _pupil_sites(directory: Directory, email: str, account_id: str | None) -> li
 
 def _pupil_label(pupil: Pupil, directory: Directory) -> str:
     site = directory.site(pupil.site_id)
-    parts = [
-        pupil.full_name,
-        pupil.year_group and f"Year {pupil.year_group}".replace("Year Year", "Year"),
-    ]
-    parts.append(site.name if site else pupil.site_id)
+    parts = [pupil.full_name, pupil.year_group, site.name if site else pupil.site_id]
     return " · ".join(p for p in parts if p)
 
 
@@ -305,7 +302,6 @@ async def _signer_for(
             f"You already signed version {post.version} of {post.ref} as {SLOT_LABELS[mine.slot]}."
         )
     delegations = await uow.delegations.active(_today(deps))
-    refusal: NotAllowed | None = None
     taken: list[SignOff] = []
     for slot in slots_for(deps.directory, post.site_id):
         try:
@@ -318,8 +314,7 @@ async def _signer_for(
                 delegations=delegations,
                 today=_today(deps),
             )
-        except NotAllowed as error:
-            refusal = refusal or error
+        except NotAllowed:
             continue
         done = post.signed(slot)
         if done is None:
@@ -331,7 +326,14 @@ async def _signer_for(
             f"{deps.directory.display_name(first.email)} already signed {post.ref} as "
             f"{SLOT_LABELS[first.slot]}."
         )
-    raise refusal or NotAllowed("You can't sign off this request.")
+    roles = [
+        SLOT_LABELS[Slot(slot_role(deps.directory, s, post.site_id, post.requester)[0])]
+        for s in slots_for(deps.directory, post.site_id)
+    ]
+    raise NotAllowed(
+        f"Only the {' or the '.join(dict.fromkeys(roles))} (or a colleague they delegated to) "
+        "can sign this off, and the directory doesn't list you in that role now."
+    )
 
 
 def _still_covered(post: PostRequest, pupils: dict[int, Pupil]) -> None:
@@ -595,7 +597,7 @@ async def _tell_requester(
 
 def _waiting_for(post: PostRequest, directory: Directory, deps: PostDeps) -> str:
     open_slots = [s for s in slots_for(directory, post.site_id) if post.signed(s) is None]
-    return " and the ".join(SLOT_LABELS[s] for s in open_slots) or "nobody"
+    return " and ".join(f"the {SLOT_LABELS[s]}" for s in open_slots) or "nobody"
 
 
 async def _pupils_of(uow: UnitOfWork, post: PostRequest) -> dict[int, Pupil]:

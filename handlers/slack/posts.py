@@ -99,7 +99,7 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             findings = posts.messages.findings_text(done.post)
             return render.notice_view(
                 "Sent for approval",
-                f"{done.post.ref} (version {done.post.version}) is waiting for the "
+                f"{done.post.ref} (version {done.post.version}) is waiting for "
                 f"{done.waiting_for}. I'll message you at each step.\n\n"
                 f"Automatic check: {findings}",
             )

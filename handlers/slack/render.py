@@ -118,6 +118,8 @@ def _element(field: Field) -> dict[str, Any]:
         element["multiline"] = field.kind is FieldKind.LONG_TEXT
         if field.max_length:
             element["max_length"] = min(field.max_length, 3000)
+        if isinstance(field.initial, str) and field.initial:
+            element["initial_value"] = field.initial
     elif field.kind is FieldKind.SELECT:
         element["type"] = "static_select"
         element["options"] = [_option(o.value, o.label) for o in field.options[:MAX_OPTIONS]]

@@ -88,11 +88,13 @@ def test_the_pupil_search_looks_in_the_schools_register(
     accounts = [o["value"] for o in blocks["account"]["element"]["options"]]
     assert "willow-x" in accounts and "trust-linkedin" in accounts
     assert "oakfield-x" not in accounts
-    answer = people.slack.block_suggestion(people.uid(TEACHER), "pupils", "pupils", "bramble", view)
+    answer = people.slack.block_suggestion(
+        people.uid(TEACHER), "pupils", "pupils", "thistlewick", view
+    )
     labels = [o["text"]["text"] for o in answer.json()["options"]]
     assert labels == ["Bramble Thistlewick · Reception · Willow Primary School"]
     outsider = people.slack.block_suggestion(
-        people.uid(OAKFIELD_HEAD), "pupils", "pupils", "bramble", view
+        people.uid(OAKFIELD_HEAD), "pupils", "pupils", "thistlewick", view
     )
     assert outsider.json()["options"] == []
 
@@ -204,7 +206,7 @@ def test_reject_with_a_reason_and_nobody_signs_their_own(
     assert "political" in str(head_card["blocks"]).lower()
     teacher_sees = people.card(TEACHER, ref, containing="was sent")
     people.click(OTHER_TEACHER, head_card, "Approve")
-    clicked_refusal(people, fake_slack, OTHER_TEACHER, "Only the Headteacher")
+    clicked_refusal(people, fake_slack, OTHER_TEACHER, "or the Headteacher")
 
     before = len(fake_slack.calls("views.open"))
     people.click(HEAD, head_card, "Reject")

@@ -1,7 +1,7 @@
 # Tests for the misuse report form: its fields and defaults, parse_report's checks, clean_values.
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -401,6 +401,9 @@ KINDS_FORM = Form(
             FieldKind.CHECKBOXES,
             options=(Option("x", "X"), Option("y", "Y")),
         ),
+        Field("pupil", "Pupil", FieldKind.SEARCH, required=False),
+        Field("pupils", "Pupils", FieldKind.SEARCH_MANY, required=False),
+        Field("at", "At", FieldKind.DATETIME, required=False),
     ),
 )
 GOOD = {
@@ -410,6 +413,9 @@ GOOD = {
     "who": "a.patel@willow.example",
     "when": "2026-01-31",
     "boxes": ["y", "x"],
+    "pupil": "12",
+    "pupils": ["12", "13"],
+    "at": "1795600800",
 }
 
 
@@ -423,7 +429,18 @@ def test_clean_values_returns_a_value_of_the_right_type_for_every_kind() -> None
         "who": "a.patel@willow.example",
         "when": date(2026, 1, 31),
         "boxes": ["y", "x"],
+        "pupil": "12",
+        "pupils": ["12", "13"],
+        "at": datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
     }
+
+
+def test_a_date_and_time_comes_as_unix_seconds_or_iso_with_a_zone() -> None:
+    iso = clean_values(KINDS_FORM, {**GOOD, "at": "2026-11-24T08:00:00+00:00"})["at"]
+    assert iso == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    with pytest.raises(FormInvalid) as naive:
+        clean_values(KINDS_FORM, {**GOOD, "at": "2026-11-24T08:00:00"})
+    assert naive.value.errors == {"at": "Please pick a date and a time."}
 
 
 def test_clean_values_optional_fields_may_be_missing() -> None:
