@@ -10,20 +10,36 @@ COMMANDS = (
         "Report misuse of social media by staff, pupils or parents, or "
         "something you saw online. It goes straight to the right person.",
     ),
-    ("/policybot", "This help."),
+    (
+        "/request-post",
+        "Ask for a post on your school's or the Trust's account. I check the text and the "
+        "pupils' photo consent, then the Head of Communications and your Headteacher sign off.",
+    ),
+    (
+        "/policybot",
+        "This help. `/policybot access` asks to post on an account, `/policybot new-account` "
+        "proposes a new one, `/policybot accounts` shows who may post where.",
+    ),
 )
 ROLE_HELP = {
     "headteacher": "Misuse reports from your school's staff come to you. Acknowledge them "
     "within the working hours shown, add notes, close them with an outcome, or hand one over "
-    "to a colleague who holds the same role while you are away.",
+    "to a colleague who holds the same role while you are away. You sign off your school's "
+    "posts and posting access; delegate from App Home while you are away.",
     "elt": "Misuse reports from Support Hub staff come to you, and reports from a school go "
-    "to you when its Headteacher is involved or has not acknowledged in time.",
+    "to you when its Headteacher is involved or has not acknowledged in time. One of you signs "
+    "off each post on a Trust account.",
     "safeguarding_lead": "Reports marked as a safeguarding concern come to you as well, and "
     "only you and the lead recipient can see them.",
-    "head_of_comms": "Reports of abusive comments about a school or the Trust come to you too.",
+    "head_of_comms": "Reports of abusive comments about a school or the Trust come to you too. "
+    "You sign off every post and every posting access, consult on new accounts, and may post "
+    "on every account. /consent looks up and amends a pupil's photo consent.",
     "it_provider": "When inappropriate content is reached on a school computer, you get the "
     "link to block (and nothing else of the report).",
     "board": "Reports come to you only when everyone at ELT is involved or late.",
+    "office": "You keep your school's photo consent register: /consent looks a pupil up and "
+    "records a withdrawal or amendment; `policybot consent import` loads the MIS export. Tasks "
+    "(a pupil turning 18, a post to take down) appear in your App Home.",
 }
 ROLE_NAMES = {
     "headteacher": "Headteacher",

@@ -17,6 +17,7 @@ ROLE_TITLES = {
     "head_of_comms": "As Head of Communications",
     "it_provider": "As IT provider",
     "board": "As Trust Board",
+    "office": "As School office",
 }
 
 
@@ -68,7 +69,7 @@ def test_two_site_teacher_sees_staff_once(directory: Directory) -> None:
         ("h.whitfield@trust.example", ["head_of_comms"]),
         ("helpdesk@itpartner.example", ["it_provider"]),
         ("m.ellison@trust.example", ["board"]),
-        ("k.holt@willow.example", []),  # office
+        ("k.holt@willow.example", ["office"]),
     ],
 )
 def test_each_role_sees_only_its_own_paragraph(
@@ -81,7 +82,11 @@ def test_each_role_sees_only_its_own_paragraph(
 
 def test_everyone_sees_the_commands(directory: Directory) -> None:
     for email in ("d.hughes@willow.example", "s.thompson@willow.example", None):
-        assert command_titles(help_for(directory, email)) == ["/report-misuse", "/policybot"]
+        assert command_titles(help_for(directory, email)) == [
+            "/report-misuse",
+            "/request-post",
+            "/policybot",
+        ]
 
 
 def test_someone_not_in_the_directory_gets_the_commands_only(directory: Directory) -> None:
