@@ -1,11 +1,13 @@
 # The consent register on SQLite and PostgreSQL: the store, bulk imports, recorded changes.
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -159,8 +161,15 @@ class World:
                 )
             await session.commit()
 
-    async def tasks(self) -> list[Any]:
-        return await self.rows("SELECT id, key, kind, status, assignees FROM task ORDER BY id")
+    async def tasks(self) -> list[SimpleNamespace]:
+        """The tasks as rows (assignees decoded: SQLite hands JSON back as text)."""
+        found = []
+        for row in await self.rows("SELECT id, key, kind, status, assignees FROM task ORDER BY id"):
+            data = row._asdict()
+            if isinstance(data["assignees"], str):
+                data["assignees"] = json.loads(data["assignees"])
+            found.append(SimpleNamespace(**data))
+        return found
 
 
 async def make_world(database_url: str) -> World:
