@@ -1,9 +1,10 @@
 # Audit events: who did what, when, to which record, with the state before and after.
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,33 @@ class AuditEvent:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+class AuditSink(Protocol):
+    async def append(self, event: AuditEvent) -> None: ...
+
+
+async def record(
+    sink: AuditSink,
+    at: datetime,
+    actor: str,
+    action: str,
+    record: tuple[str, str],
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one event about `record` (its type and id) to the trail."""
+    await sink.append(
+        AuditEvent(
+            at=at,
+            actor=actor,
+            action=action,
+            record_type=record[0],
+            record_id=record[1],
+            before=before,
+            after=after,
+            detail=dict(detail or {}),
+        )
+    )

@@ -35,7 +35,7 @@ from bot.access.model import approve as approve_rule
 from bot.access.model import refuse as refuse_rule
 from bot.access.model import revoke as revoke_rule
 from bot.approvals import Slot, signers, slots_for
-from bot.audit import AuditEvent
+from bot.audit import record
 from bot.clock import Clock
 from bot.directory import Account, Directory
 from bot.errors import NotAllowed, NotFound
@@ -353,17 +353,15 @@ async def _audit_grant(
     before: dict[str, Any] | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await uow.audit.append(
-        AuditEvent(
-            at=deps.clock.now(),
-            actor=actor,
-            action=action,
-            record_type="poster_grant",
-            record_id=grant.ref,
-            before=before,
-            after=grant.state(),
-            detail=detail or {},
-        )
+    await record(
+        uow.audit,
+        deps.clock.now(),
+        actor,
+        action,
+        ("poster_grant", grant.ref),
+        before=before,
+        after=grant.state(),
+        detail=detail,
     )
 
 
@@ -586,17 +584,15 @@ async def _audit_request(
     before: dict[str, Any] | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await uow.audit.append(
-        AuditEvent(
-            at=deps.clock.now(),
-            actor=actor,
-            action=action,
-            record_type="account_request",
-            record_id=request.ref,
-            before=before,
-            after=request.state(),
-            detail=detail or {},
-        )
+    await record(
+        uow.audit,
+        deps.clock.now(),
+        actor,
+        action,
+        ("account_request", request.ref),
+        before=before,
+        after=request.state(),
+        detail=detail,
     )
 
 

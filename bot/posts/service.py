@@ -17,7 +17,7 @@ from bot.approvals import (
     slot_role,
     slots_for,
 )
-from bot.audit import AuditEvent
+from bot.audit import AuditEvent, record
 from bot.consent.model import Pupil, Scope
 from bot.directory import Account, Directory
 from bot.errors import AlreadyDone, FormInvalid, NotAllowed, NotFound
@@ -652,17 +652,15 @@ async def _audit(
     before: dict[str, object] | None,
     detail: dict[str, object] | None = None,
 ) -> None:
-    await uow.audit.append(
-        AuditEvent(
-            at=deps.clock.now(),
-            actor=actor,
-            action=action,
-            record_type="post_request",
-            record_id=post.ref,
-            before=before,
-            after=post.state(),
-            detail=detail or {},
-        )
+    await record(
+        uow.audit,
+        deps.clock.now(),
+        actor,
+        action,
+        ("post_request", post.ref),
+        before=before,
+        after=post.state(),
+        detail=detail,
     )
 
 

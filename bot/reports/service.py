@@ -5,7 +5,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.audit import AuditEvent
+from bot.audit import record
 from bot.clock import Clock
 from bot.directory import Directory, Person
 from bot.errors import AlreadyDone, NotAllowed, NotFound
@@ -355,17 +355,15 @@ async def _audit(
     before: dict[str, object] | None,
     detail: dict[str, object] | None = None,
 ) -> None:
-    await uow.audit.append(
-        AuditEvent(
-            at=deps.clock.now(),
-            actor=actor,
-            action=action,
-            record_type="misuse_report",
-            record_id=report.ref,
-            before=before,
-            after=report.state(),
-            detail=detail or {},
-        )
+    await record(
+        uow.audit,
+        deps.clock.now(),
+        actor,
+        action,
+        ("misuse_report", report.ref),
+        before=before,
+        after=report.state(),
+        detail=detail,
     )
 
 

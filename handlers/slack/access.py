@@ -16,7 +16,8 @@ from bot.errors import FormInvalid, NotAllowed, PolicyError
 from bot.forms import Form
 from bot.services import Services
 from handlers.slack import parse, render
-from handlers.slack.feedback import apology, tell
+from handlers.slack.feedback import tell
+from handlers.slack.listeners import act, submit_form
 from handlers.slack.people import SlackPeople
 
 log = logging.getLogger(__name__)
@@ -143,15 +144,7 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
     )
 
     async def _act(client: AsyncWebClient, body: dict[str, Any], what: str, call: Any) -> None:
-        ref = parse.action_value(body)
-        log.info("action %s on %s by %s", what, ref, body["user"]["id"])
-        try:
-            email = await people.email_of(body["user"]["id"])
-            await call(email, ref)
-        except Exception as error:
-            await tell(client, body, apology(error, what))
-            return
-        services.wake_outbox()
+        await act(services, people, client, body, what, call)
 
     @app.action(AccessAction.APPROVE)
     async def approve(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -183,26 +176,7 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
     async def _submit_form(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], what: str, call: Any
     ) -> None:
-        """Run a form's use case; answer with field errors, an apology, or (when the use case
-        returns a view) a confirmation in place of the form."""
-        ref = parse.metadata(view).get("ref", "")
-        log.info("view %s submitted for %s by %s", what, ref or "-", body["user"]["id"])
-        try:
-            email = await people.email_of(body["user"]["id"])
-            confirmation = await call(email, ref, parse.view_values(view), view)
-        except FormInvalid as error:
-            await ack(response_action="errors", errors=error.errors)
-            return
-        except Exception as error:
-            await ack(
-                response_action="update", view=render.notice_view("Not done", apology(error, what))
-            )
-            return
-        if confirmation:
-            await ack(response_action="update", view=confirmation)
-        else:
-            await ack()
-        services.wake_outbox()
+        await submit_form(services, people, ack, body, view, what, call, failed="Not done")
 
     @app.view(forms.ACCESS_FORM)
     async def submit_access(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
