@@ -1,15 +1,18 @@
-# Ack latency benchmark: /report-misuse and its modal's submission, ours beside a bare Bolt app.
+# Ack latency benchmark: /report-misuse, the report and post request modals' submissions, ours
+# beside a bare Bolt app.
 """Measures how long Slack waits for policybot's ack, next to a bare Bolt app that only acks.
 
     .venv/bin/python bench/ack_latency.py [--concurrency 50] [--rounds 20] [--json FILE]
+                                          [--kinds command view_submission post_submission]
 
 It starts the fake Slack Web API (tests/fakes), the real server (`python -m bot serve`, through
 tests/e2e/harness.BotServer, with the production defaults of bot/settings.py) and bench/bare_app.py,
-all on 127.0.0.1. For each kind of request (the slash command, then the report modal's submission)
-it runs rounds; a round sends `concurrency` signed requests to each app, interleaved (ours, bare,
-ours, bare ...; the first app alternates per round) and all in flight together. Every submission
-is a distinct modal, so each one writes a real report before the ack. It prints p50/p99/max per
-kind and app, the ratio of the p99s, whether the target is met, and the servers' resident memory.
+all on 127.0.0.1. For each kind of request (the /report-misuse slash command, the report modal's
+submission, the /request-post modal's submission; `--kinds` picks some) it runs rounds; a round
+sends `concurrency` signed requests to each app, interleaved (ours, bare, ours, bare ...; the first
+app alternates per round) and all in flight together. Every submission is a distinct modal, so
+each one writes a real report or post request before the ack. It prints p50/p99/max per kind and
+app, the ratio of the p99s, whether the target is met, and the servers' resident memory.
 Exit status: 0 when every target is met, 1 when one is missed, 2 when the benchmark itself failed.
 """
 
@@ -27,11 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/ack_latency.py` puts bench/, not the root, first
@@ -40,7 +45,8 @@ if str(ROOT) not in sys.path:  # `python bench/ack_latency.py` puts bench/, not 
 import httpx  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
-from bot.directory import Directory, load_directory  # noqa: E402
+from bot.directory import Account, Directory, load_directory  # noqa: E402
+from bot.posts.form import default_publish_time, request_form  # noqa: E402
 from bot.reports.form import report_form  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.slack.ids import REPORT_COMMAND  # noqa: E402
@@ -49,7 +55,8 @@ from tests.e2e.harness import SAMPLE, SECRET, TOKEN, BotServer, free_port, seed_
 from tests.fakes.slack_api import APP_ID, BOT_ID, FakeSlack  # noqa: E402
 from tests.fakes.slack_requests import SlackRequests  # noqa: E402
 
-KINDS = ("command", "view_submission")
+KINDS = ("command", "view_submission", "post_submission")
+SUBMISSIONS = {"view_submission": "misuse_report", "post_submission": "post_request"}  # kind: table
 APPS = ("ours", "bare")
 TARGET_RATIO = 1.5  # ours' p99 at most this times the bare app's
 TARGET_MAX_MS = 3000.0  # Slack gives up on an ack after 3 s
@@ -105,6 +112,15 @@ class Outcome:
     rss_mb: dict[str, float] = field(default_factory=dict)
     reports_recorded: int = 0
     reports_expected: int = 0
+    posts_recorded: int = 0
+    posts_expected: int = 0
+
+    def records_match(self) -> bool:
+        """Each submission to ours made exactly one record."""
+        return (
+            self.reports_recorded == self.reports_expected
+            and self.posts_recorded == self.posts_expected
+        )
 
 
 def production_env() -> dict[str, str]:
@@ -157,6 +173,24 @@ def staff_reporters(directory: Directory) -> list[str]:
     return list(seen)
 
 
+def post_accounts(directory: Directory, email: str) -> list[Account]:
+    """The accounts the post request form offers this person (bot.posts.service.accounts_for's
+    rule over the directory's accounts): those of their sites and the Trust's."""
+    sites = {site.id for site in directory.sites_of(email)} | {"trust"}
+    return [account for account in directory.accounts if account.site in sites]
+
+
+def school_posters(directory: Directory) -> dict[str, str]:
+    """Staff of every school with an official account, in file order, each with the account
+    they post on: their (first) school's first account, such as willow-x for Willow's staff."""
+    found: dict[str, str] = {}
+    for site in directory.schools():
+        accounts = directory.accounts_of(site.id)
+        for email in site.staff if accounts else ():
+            found.setdefault(email, accounts[0].id)
+    return found
+
+
 class Requests:
     """Builds the benchmark's requests with the test helpers' payload code."""
 
@@ -166,14 +200,29 @@ class Requests:
         self.reporters = staff_reporters(directory)
         self.views = {email: modal(report_form(directory, email)) for email in self.reporters}
         self.happened_on = (date.today() - timedelta(days=3)).isoformat()
+        self.posters = school_posters(directory)
+        # As the bot renders it; the default publish time is the bot's (tomorrow 09:00 local).
+        zone = ZoneInfo(str(Settings.model_fields["timezone"].default))
+        default_time = default_publish_time(datetime.now(UTC), zone)
+        self.post_views = {
+            email: modal(
+                request_form(post_accounts(directory, email), directory, default_time=default_time)
+            )
+            for email in self.posters
+        }
         self.n = 0
 
     def close(self) -> None:
         self.builder.close()
 
-    def reporter(self, number: int) -> str:
-        """The reporters take turns."""
-        return self.reporters[number % len(self.reporters)]
+    def people(self, kind: str) -> list[str]:
+        """Who sends this kind: school staff with accounts for post requests, else all staff."""
+        return list(self.posters) if kind == "post_submission" else self.reporters
+
+    def reporter(self, kind: str, number: int) -> str:
+        """The senders of a kind take turns."""
+        people = self.people(kind)
+        return people[number % len(people)]
 
     def command(self, email: str) -> Built:
         built = self.builder.command(self.ids[email], REPORT_COMMAND)
@@ -191,6 +240,24 @@ class Requests:
             "platform": "Instagram",
             "happened_on": self.happened_on,
             "description": f"Unkind posts about a pupil (benchmark report {n}).",
+        }
+        built = self.builder.view_submission(self.ids[email], view, answers)
+        assert isinstance(built, Built)
+        return built
+
+    def post_submission(self, email: str) -> Built:
+        """A distinct post request modal (its own view id), filled in as a person would, for
+        their school's account."""
+        self.n += 1
+        n = self.n
+        view = self._as_slack_sends(self.post_views[email], f"VBENCH{n:06d}")
+        answers: dict[str, Any] = {
+            "account": self.posters[email],
+            "objective": "event",
+            "text": f"Sports day on Friday (benchmark post {n}).",
+            "publish_at": int(time.time()) + 3 * 86400,
+            "shows": "none",
+            "confirmations": ["content", "device", "no_other_id"],
         }
         built = self.builder.view_submission(self.ids[email], view, answers)
         assert isinstance(built, Built)
@@ -226,11 +293,28 @@ def check_report_sent(response: httpx.Response) -> str | None:
     return None
 
 
+def check_post_sent(response: httpx.Response) -> str | None:
+    """Ours must answer the post request with the "Sent for approval" notice naming its PR- ref."""
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    try:
+        answer = response.json()
+    except ValueError:
+        return "not JSON"
+    blocks = (answer.get("view") or {}).get("blocks") or []
+    text = " ".join(str((block.get("text") or {}).get("text", "")) for block in blocks)
+    if answer.get("response_action") != "update" or "PR-" not in text:
+        return f"unexpected answer: {json.dumps(answer)[:200]}"
+    return None
+
+
 CHECKS: dict[tuple[str, str], Check] = {
     ("command", "ours"): check_ok,
     ("command", "bare"): check_ok,
     ("view_submission", "ours"): check_report_sent,
     ("view_submission", "bare"): check_ok,
+    ("post_submission", "ours"): check_post_sent,
+    ("post_submission", "bare"): check_ok,
 }
 
 
@@ -263,14 +347,16 @@ class Bench:
         self.args, self.urls, self.requests = args, urls, requests
         self.verifier = SignatureVerifier(SECRET)
         self.samples: list[Sample] = []
-        self.submissions_to_ours = 0
+        self.submissions_to_ours: Counter[str] = Counter()  # by kind
         self.pairs = 0
 
     def build(self, kind: str, app: str, email: str) -> Built:
         if kind == "command":
             return self.requests.command(email)
         if app == "ours":
-            self.submissions_to_ours += 1
+            self.submissions_to_ours[kind] += 1
+        if kind == "post_submission":
+            return self.requests.post_submission(email)
         return self.requests.view_submission(email)
 
     async def burst(
@@ -281,7 +367,7 @@ class Bench:
         jobs: list[Awaitable[Sample]] = []
         for _ in range(per_app):
             self.pairs += 1
-            email = self.requests.reporter(self.pairs)  # the same person to both apps
+            email = self.requests.reporter(kind, self.pairs)  # the same person to both apps
             for app in order:
                 built = self.build(kind, app, email)
                 jobs.append(fire(client, self.verifier, self.urls[app], app, kind, built))
@@ -289,8 +375,8 @@ class Bench:
 
     async def warm_up(self, client: httpx.AsyncClient) -> None:
         """Bolt calls auth.test on its first request; every reporter is seen once by ours."""
-        everyone = len(self.requests.reporters)
-        for kind in KINDS:
+        for kind in self.args.kinds:
+            everyone = len(self.requests.people(kind))
             for per_app in (1, 2, *[5] * -(-everyone // 5)):
                 for sample in await self.burst(client, kind, per_app, 0):
                     if sample.problem:
@@ -303,7 +389,7 @@ class Bench:
         timeout = httpx.Timeout(self.args.request_timeout)
         async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
             await self.warm_up(client)
-            for kind in KINDS:
+            for kind in self.args.kinds:
                 for number in range(self.args.rounds):
                     started = time.perf_counter()
                     found = await self.burst(client, kind, self.args.concurrency, number % 2)
@@ -317,7 +403,7 @@ class Bench:
 
     def rows(self) -> list[Row]:
         rows = []
-        for kind in KINDS:
+        for kind in self.args.kinds:
             found = {}
             for app in APPS:
                 mine = [s for s in self.samples if s.kind == kind and s.app == app]
@@ -386,10 +472,17 @@ def print_table(outcome: Outcome, args: argparse.Namespace) -> None:
         f"(peak {rss['ours_peak']:.1f} MB), bare app {rss['bare_rss']:.1f} MB "
         f"(peak {rss['bare_peak']:.1f} MB)"
     )
-    print(
-        f"reports recorded by ours: {outcome.reports_recorded} "
-        f"(expected {outcome.reports_expected})"
-    )
+    kinds = args.kinds
+    if "view_submission" in kinds:
+        print(
+            f"reports recorded by ours: {outcome.reports_recorded} "
+            f"(expected {outcome.reports_expected})"
+        )
+    if "post_submission" in kinds:
+        print(
+            f"post requests recorded by ours: {outcome.posts_recorded} "
+            f"(expected {outcome.posts_expected})"
+        )
 
 
 def database(args: argparse.Namespace) -> str:
@@ -407,6 +500,7 @@ def write_json(path: Path, outcome: Outcome, args: argparse.Namespace) -> None:
         "settings": {
             "concurrency": args.concurrency,
             "rounds": args.rounds,
+            "kinds": list(args.kinds),
             "pause_seconds": args.pause,
             "database": database(args),
             "server_env": production_env(),
@@ -417,6 +511,8 @@ def write_json(path: Path, outcome: Outcome, args: argparse.Namespace) -> None:
         "rss_mb": outcome.rss_mb,
         "reports_recorded": outcome.reports_recorded,
         "reports_expected": outcome.reports_expected,
+        "posts_recorded": outcome.posts_recorded,
+        "posts_expected": outcome.posts_expected,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -494,7 +590,14 @@ def _measure(args: argparse.Namespace, workdir: Path, database_url: str | None) 
             bare, bare_url = start_bare(fake.api_url, workdir / "bare.log")
             urls = {"ours": server.url + "/slack/events", "bare": bare_url + "/slack/events"}
             bench = Bench(args, urls, requests)
-            before = int(str(server.scalar("SELECT count(*) FROM misuse_report")))
+
+            def records() -> dict[str, int]:
+                return {
+                    kind: int(str(server.scalar(f"SELECT count(*) FROM {table}")))
+                    for kind, table in SUBMISSIONS.items()
+                }
+
+            before = records()
             asyncio.run(asyncio.wait_for(bench.run(), args.deadline))
             outcome.rows = bench.rows()
             ours, theirs = memory_mb(server.process.pid), memory_mb(bare.pid)
@@ -504,9 +607,12 @@ def _measure(args: argparse.Namespace, workdir: Path, database_url: str | None) 
                 "bare_rss": theirs["VmRSS"],
                 "bare_peak": theirs["VmHWM"],
             }
-            after = int(str(server.scalar("SELECT count(*) FROM misuse_report")))
-            outcome.reports_recorded = after - before
-            outcome.reports_expected = bench.submissions_to_ours
+            after = records()
+            made = {kind: after[kind] - before[kind] for kind in SUBMISSIONS}
+            outcome.reports_recorded = made["view_submission"]
+            outcome.reports_expected = bench.submissions_to_ours["view_submission"]
+            outcome.posts_recorded = made["post_submission"]
+            outcome.posts_expected = bench.submissions_to_ours["post_submission"]
             for problem in bench.problems():
                 print("error:", problem, file=sys.stderr)
         except BaseException:
@@ -538,7 +644,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=20,
-        help="rounds per kind of request (default 20: 1,000 requests per app)",
+        help="rounds per kind of request (default 20: 1,000 requests per kind per app)",
+    )
+    parser.add_argument(
+        "--kinds",
+        nargs="+",
+        choices=KINDS,
+        default=list(KINDS),
+        metavar="KIND",
+        help=f"the kinds of request to measure, in this order (default all: {' '.join(KINDS)})",
     )
     parser.add_argument(
         "--pause", type=float, default=0.5, help="seconds between rounds (default 0.5)"
@@ -566,6 +680,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.concurrency < 1 or args.rounds < 1:
         parser.error("--concurrency and --rounds must be at least 1")
+    args.kinds = list(dict.fromkeys(args.kinds))  # each kind once
     return args
 
 
@@ -587,7 +702,7 @@ def main(argv: list[str] | None = None) -> int:
         write_json(args.json, outcome, args)
         print(f"wrote {args.json}")
     met = all(row.target_met for row in outcome.rows if row.target_met is not None)
-    return 0 if met and outcome.reports_recorded == outcome.reports_expected else 1
+    return 0 if met and outcome.records_match() else 1
 
 
 if __name__ == "__main__":

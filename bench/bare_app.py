@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 REPORT_COMMAND = "/report-misuse"
 REPORT_FORM = "report_misuse"
+POST_FORM = "post_request"  # the /request-post modal (bot/posts/form.py's REQUEST_FORM)
 
 
 def build_bolt(secret: str, token: str, api_url: str) -> AsyncApp:
@@ -34,6 +35,10 @@ def build_bolt(secret: str, token: str, api_url: str) -> AsyncApp:
 
     @bolt.view(REPORT_FORM)
     async def submission(ack: AsyncAck) -> None:
+        await ack()
+
+    @bolt.view(POST_FORM)
+    async def post_submission(ack: AsyncAck) -> None:
         await ack()
 
     return bolt
