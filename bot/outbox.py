@@ -19,6 +19,11 @@ class OutboxItem:
     thread: str | None = None
     replace: bool = False
 
+    @classmethod
+    def card(cls, thread: str, revision: int, recipient: str, message: Message) -> OutboxItem:
+        """A card shown in place in its thread: queued once per revision, replacing the last."""
+        return cls(f"{thread}:v{revision}", recipient, message, thread, replace=True)
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

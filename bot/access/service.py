@@ -332,15 +332,7 @@ async def _grant_changed(
     card = messages.grant_card(grant, account, deps.directory, deps.zone)
     for email in dict.fromkeys(holders):
         thread = messages.grant_thread(grant.ref, email)
-        await uow.outbox.add(
-            OutboxItem(
-                key=f"{thread}:v{grant.revision}",
-                recipient=email,
-                message=card,
-                thread=thread,
-                replace=True,
-            )
-        )
+        await uow.outbox.add(OutboxItem.card(thread, grant.revision, email, card))
 
 
 async def _audit_grant(
@@ -564,15 +556,7 @@ async def _request_changed(
     card = messages.account_card(request, deps.directory, deps.zone)
     for email in await uow.access.card_holders(f"account:{request.ref}:card:"):
         thread = messages.account_thread(request.ref, email)
-        await uow.outbox.add(
-            OutboxItem(
-                key=f"{thread}:v{request.revision}",
-                recipient=email,
-                message=card,
-                thread=thread,
-                replace=True,
-            )
-        )
+        await uow.outbox.add(OutboxItem.card(thread, request.revision, email, card))
 
 
 async def _audit_request(

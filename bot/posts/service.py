@@ -301,7 +301,7 @@ async def _signer_for(
         raise AlreadyDone(
             f"You already signed version {post.version} of {post.ref} as {SLOT_LABELS[mine.slot]}."
         )
-    delegations = await uow.delegations.active(_today(deps))
+    delegations = await uow.delegations.active(deps.today())
     taken: list[SignOff] = []
     for slot in slots_for(deps.directory, post.site_id):
         try:
@@ -312,7 +312,7 @@ async def _signer_for(
                 requester=post.requester,
                 actor=actor,
                 delegations=delegations,
-                today=_today(deps),
+                today=deps.today(),
             )
         except NotAllowed:
             continue
@@ -401,7 +401,7 @@ async def delegate(
 ) -> Delegation:
     """Record a delegation, and send the delegate the requests already waiting for the role."""
     check_delegation(
-        deps.directory, from_email=actor, to_email=to, role=role, until=until, today=_today(deps)
+        deps.directory, from_email=actor, to_email=to, role=role, until=until, today=deps.today()
     )
     async with uow:
         made = await uow.delegations.add(Delegation(actor, to, role, until, deps.clock.now()))
@@ -427,7 +427,7 @@ async def end_delegation(
     uow: UnitOfWork, deps: PostDeps, *, actor: str, delegation_id: int
 ) -> None:
     async with uow:
-        mine = [d for d in await uow.delegations.active(_today(deps)) if d.id == delegation_id]
+        mine = [d for d in await uow.delegations.active(deps.today()) if d.id == delegation_id]
         if not mine or actor not in (mine[0].from_email, mine[0].to_email):
             raise AlreadyDone("That delegation has ended already.")
         await uow.delegations.end(delegation_id, by=actor, at=deps.clock.now())
@@ -503,14 +503,14 @@ async def _open_signers(
     uow: UnitOfWork, deps: PostDeps, post: PostRequest
 ) -> list[tuple[Signer, Slot]]:
     """Who may fill each slot not yet signed on the current version."""
-    delegations = await uow.delegations.active(_today(deps))
+    delegations = await uow.delegations.active(deps.today())
     signed = {s.email for s in post.signoffs_of()}
     found: dict[str, tuple[Signer, Slot]] = {}
     for slot in slots_for(deps.directory, post.site_id):
         if post.signed(slot) is not None:
             continue
         for signer in signers(
-            deps.directory, slot, post.site_id, post.requester, delegations, _today(deps)
+            deps.directory, slot, post.site_id, post.requester, delegations, deps.today()
         ):
             if signer.email not in signed:
                 found.setdefault(signer.email, (signer, slot))
@@ -530,17 +530,10 @@ async def _send_cards(
         if only is not None and signer.email not in only:
             continue
         thread = messages.card_thread(post.ref, signer.email)
-        await uow.outbox.add(
-            OutboxItem(
-                key=f"{thread}:r{post.revision}",
-                recipient=signer.email,
-                message=messages.request_card(
-                    post, deps.directory, deps.zone, lines, slot=slot, for_whom=signer.on_behalf_of
-                ),
-                thread=thread,
-                replace=True,
-            )
+        card = messages.request_card(
+            post, deps.directory, deps.zone, lines, slot=slot, for_whom=signer.on_behalf_of
         )
+        await uow.outbox.add(OutboxItem.card(thread, post.revision, signer.email, card))
 
 
 async def _refresh_cards(
@@ -553,15 +546,7 @@ async def _refresh_cards(
     people |= {signer.email for signer, _ in await _open_signers(uow, deps, post)}
     for email in sorted(people):
         thread = messages.card_thread(post.ref, email)
-        await uow.outbox.add(
-            OutboxItem(
-                key=f"{thread}:r{post.revision}",
-                recipient=email,
-                message=card,
-                thread=thread,
-                replace=True,
-            )
-        )
+        await uow.outbox.add(OutboxItem.card(thread, post.revision, email, card))
 
 
 async def _tell_requester(
@@ -638,10 +623,6 @@ def _status_words(post: PostRequest) -> str:
     }[post.status]
 
 
-def _today(deps: PostDeps) -> date:
-    return deps.clock.now().astimezone(deps.zone).date()
-
-
 async def _audit(
     uow: UnitOfWork,
     deps: PostDeps,
@@ -684,6 +665,6 @@ async def my_delegations(uow: UnitOfWork, deps: PostDeps, email: str) -> list[De
     async with uow:
         return [
             d
-            for d in await uow.delegations.active(_today(deps))
+            for d in await uow.delegations.active(deps.today())
             if email in (d.from_email, d.to_email)
         ]

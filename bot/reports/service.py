@@ -334,15 +334,7 @@ async def _changed(
     card = messages.report_card(report, deps.directory, deps.hours.zone)
     for recipient in report.active(*ACTING_ROLES):
         thread = messages.card_thread(report.ref, recipient.email)
-        await uow.outbox.add(
-            OutboxItem(
-                key=f"{thread}:v{report.version}",
-                recipient=recipient.email,
-                message=card,
-                thread=thread,
-                replace=True,
-            )
-        )
+        await uow.outbox.add(OutboxItem.card(thread, report.version, recipient.email, card))
 
 
 async def _audit(
