@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.messages import Message
+from bot.outbox import MailAddresses
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,19 @@ class Claimed:
     replace: bool
     attempts: int
     recovering: bool
+    via: str = "chat"
+    mail: MailAddresses | None = None
 
 
 class DeliveryQueue(Protocol):
     """The worker's side of the outbox (storage implements it)."""
 
-    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[Claimed]: ...
+    async def claim(
+        self, now: datetime, *, limit: int, lease: timedelta, via: tuple[str, ...] = ("chat",)
+    ) -> list[Claimed]:
+        """Due items sent through one of `via` (the senders this worker has)."""
+        ...
+
     async def previous_ref(self, recipient: str, thread: str) -> str | None: ...
     async def sent(self, item_id: int, now: datetime, *, channel: str, ref: str) -> None: ...
     async def failed(self, item_id: int, *, reason: str, retry_at: datetime | None) -> None: ...
@@ -42,9 +50,13 @@ class Envelope:
     message: Message
     previous: str | None
     recovering: bool
+    mail: MailAddresses | None = None
 
 
 class Sender(Protocol):
+    """Delivers one kind of outbox item (`via` chat or email) through `channel` (slack, teams,
+    graph, smtp)."""
+
     channel: str
 
     async def deliver(self, envelope: Envelope) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.messages import Message
@@ -18,11 +18,37 @@ class OutboxItem:
     message: Message
     thread: str | None = None
     replace: bool = False
+    via: str = "chat"  # chat | email
+    mail: MailAddresses | None = field(default=None)
 
     @classmethod
     def card(cls, thread: str, revision: int, recipient: str, message: Message) -> OutboxItem:
         """A card shown in place in its thread: queued once per revision, replacing the last."""
         return cls(f"{thread}:v{revision}", recipient, message, thread, replace=True)
+
+    @classmethod
+    def email(cls, key: str, mail: MailAddresses, message: Message) -> OutboxItem:
+        """An e-mail, sent once per key through the configured mailer (Graph or SMTP). Its
+        queue position is its first address, apart from that person's chat messages."""
+        return cls(key, f"mail:{mail.to[0]}", message, via="email", mail=mail)
+
+
+@dataclass(frozen=True)
+class MailAddresses:
+    """Who an e-mail goes to: `to` and `cc`, and where replies should go."""
+
+    to: tuple[str, ...]
+    cc: tuple[str, ...] = ()
+    reply_to: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"to": list(self.to), "cc": list(self.cc), "reply_to": self.reply_to}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> MailAddresses:
+        to, cc, reply_to = data.get("to") or [], data.get("cc") or [], data.get("reply_to")
+        assert isinstance(to, list) and isinstance(cc, list)
+        return cls(tuple(map(str, to)), tuple(map(str, cc)), str(reply_to) if reply_to else None)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bot.access.ports import AccessStore
 from bot.approvals import Delegation
 from bot.audit import AuditEvent
 from bot.consent.ports import PupilStore
+from bot.declarations.ports import DeclarationStore
 from bot.outbox import OutboxItem
 from bot.posts.ports import PostStore
 from bot.reports.model import MisuseReport
@@ -33,6 +34,19 @@ class Outbox(Protocol):
     async def add(self, item: OutboxItem) -> bool:
         """Queue a message; False when one with the same key was queued before."""
         ...
+
+    async def delivery(self, key: str) -> Delivery | None:
+        """How the message queued with this key is getting on, or None when there is none."""
+        ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An outbox item's state: pending, sending, sent or dead; when it was sent; why it failed."""
+
+    status: str
+    sent_at: datetime | None
+    last_error: str | None
 
 
 class AuditLog(Protocol):
@@ -76,6 +90,7 @@ class UnitOfWork(Protocol):
     tasks: TaskStore
     access: AccessStore
     delegations: DelegationStore
+    declarations: DeclarationStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

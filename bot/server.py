@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.clock import Clock, SystemClock
+from bot.delivery import Sender
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
 from bot.posts.jobs import post_deadlines
@@ -99,9 +100,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app.router.add_post(
             "/slack/events", slack_endpoint(slack.app, settings.slack_signing_secret or "")
         )
+    senders: dict[str, Sender] = {"chat": slack.sender} if slack else {}
     worker = OutboxWorker(
         queue,
-        slack.sender if slack else None,
+        senders,
         clock=clock,
         policy=policy,
         poll_seconds=settings.outbox_poll_seconds,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -16,12 +17,14 @@ log = logging.getLogger(__name__)
 class OutboxWorker:
     """Claims due items, delivers them concurrently, and records each result. A message is
     retried with exponential backoff (at least Retry-After on 429) and dead-lettered after
-    `policy.max_attempts`; an item left mid-send by a crash is picked up again after its lease."""
+    `policy.max_attempts`; an item left mid-send by a crash is picked up again after its lease.
+    `senders` maps each kind of item (`chat`, `email`) to its sender; items of a kind with no
+    sender wait in the outbox until one is configured."""
 
     def __init__(
         self,
         queue: DeliveryQueue,
-        sender: Sender | None,
+        senders: Mapping[str, Sender],
         *,
         clock: Clock,
         policy: RetryPolicy,
@@ -30,7 +33,7 @@ class OutboxWorker:
         batch: int = 20,
     ) -> None:
         self._queue = queue
-        self._sender = sender
+        self._senders = dict(senders)
         self._clock = clock
         self._policy = policy
         self._poll = poll_seconds
@@ -60,20 +63,24 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """One pass: claim what is due and deliver it; returns how many were handled."""
         self.last_beat = self._clock.now()
-        if self._sender is None:
+        if not self._senders:
             return 0
-        items = await self._queue.claim(self._clock.now(), limit=self._batch, lease=self._lease)
+        items = await self._queue.claim(
+            self._clock.now(), limit=self._batch, lease=self._lease, via=tuple(self._senders)
+        )
         await asyncio.gather(*(self._deliver(item) for item in items))
         return len(items)
 
     async def _deliver(self, item: Claimed) -> None:
-        assert self._sender is not None
+        sender = self._senders[item.via]
         previous = None
         if item.replace and item.thread:
             previous = await self._queue.previous_ref(item.recipient, item.thread)
-        envelope = Envelope(item.id, item.recipient, item.message, previous, item.recovering)
+        envelope = Envelope(
+            item.id, item.recipient, item.message, previous, item.recovering, item.mail
+        )
         try:
-            ref = await self._sender.deliver(envelope)
+            ref = await sender.deliver(envelope)
         except DeliveryError as error:
             await self._failed(item, error)
             return
@@ -81,12 +88,9 @@ class OutboxWorker:
             log.exception("outbox item %s: unexpected error", item.id)
             await self._failed(item, DeliveryError(type(error).__name__))
             return
-        await self._queue.sent(item.id, self._clock.now(), channel=self._sender.channel, ref=ref)
+        await self._queue.sent(item.id, self._clock.now(), channel=sender.channel, ref=ref)
         log.info(
-            "outbox item %s delivered via %s (attempt %d)",
-            item.id,
-            self._sender.channel,
-            item.attempts,
+            "outbox item %s delivered via %s (attempt %d)", item.id, sender.channel, item.attempts
         )
 
     async def _failed(self, item: Claimed, error: DeliveryError) -> None:

@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Claimed
 from bot.messages import Message
-from bot.outbox import OutboxItem
+from bot.outbox import MailAddresses, OutboxItem
+from bot.ports import Delivery
 from storage.tables import OutboxRow
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
@@ -35,6 +36,8 @@ class SqlOutbox:
                 recipient=item.recipient,
                 thread=item.thread,
                 replace=item.replace,
+                via=item.via,
+                mail=item.mail.to_dict() if item.mail else None,
                 payload=item.message.to_dict(),
                 status=PENDING,
                 attempts=0,
@@ -47,6 +50,16 @@ class SqlOutbox:
         result: Any = await self._session.execute(statement)
         return result.scalar_one_or_none() is not None
 
+    async def delivery(self, key: str) -> Delivery | None:
+        row = (
+            await self._session.exec(
+                select(OutboxRow.status, OutboxRow.sent_at, OutboxRow.last_error).where(
+                    OutboxRow.key == key
+                )
+            )
+        ).first()
+        return Delivery(*row) if row else None
+
 
 class OutboxQueue:
     """Implements bot.delivery.DeliveryQueue, each call its own short transaction; and the
@@ -55,9 +68,12 @@ class OutboxQueue:
     def __init__(self, sessions: Any) -> None:
         self._sessions = sessions
 
-    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[Claimed]:
-        """Take due items, at most one per recipient and only their oldest, so each person
-        gets their messages in order. Safe with several workers: a claim is a conditional update."""
+    async def claim(
+        self, now: datetime, *, limit: int, lease: timedelta, via: tuple[str, ...] = ("chat",)
+    ) -> list[Claimed]:
+        """Take due items sent `via` these kinds, at most one per recipient and only their
+        oldest, so each person gets their messages in order. Safe with several workers: a
+        claim is a conditional update."""
         older = aliased(OutboxRow)
         due = or_(
             and_(OutboxRow.status == PENDING, col(OutboxRow.next_attempt_at) <= now),
@@ -72,7 +88,10 @@ class OutboxQueue:
         async with self._sessions() as session:
             rows = (
                 await session.exec(
-                    select(OutboxRow).where(due, ~blocked).order_by(col(OutboxRow.id)).limit(limit)
+                    select(OutboxRow)
+                    .where(due, ~blocked, col(OutboxRow.via).in_(via))
+                    .order_by(col(OutboxRow.id))
+                    .limit(limit)
                 )
             ).all()
             for row in rows:
@@ -86,6 +105,8 @@ class OutboxQueue:
                     row.replace,
                     row.attempts + 1,
                     recovering=row.status == SENDING,
+                    via=row.via,
+                    mail=MailAddresses.from_dict(row.mail) if row.mail else None,
                 )
                 result: Any = await session.execute(
                     update(OutboxRow)
@@ -119,7 +140,8 @@ class OutboxQueue:
             ).first()
 
     async def sent(self, item_id: int, now: datetime, *, channel: str, ref: str) -> None:
-        """Delivered: keep where it went, drop the content (the record holds it)."""
+        """Delivered: keep where it went, drop the content and addresses (the record holds
+        them)."""
         await self._set(
             item_id,
             status=SENT,
@@ -127,6 +149,7 @@ class OutboxQueue:
             channel=channel,
             channel_ref=ref,
             payload=None,
+            mail=None,
             lease_until=None,
             last_error=None,
         )

@@ -103,6 +103,8 @@ class OutboxRow(SQLModel, table=True):
     recipient: str = Field(max_length=254, index=True)
     thread: str | None = Field(default=None, max_length=300, index=True)
     replace: bool = False
+    via: str = Field(default="chat", max_length=10)  # chat | email
+    mail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # e-mail addresses
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     status: str = Field(max_length=12)  # pending | sending | sent | dead
     attempts: int = 0
@@ -363,3 +365,42 @@ class SocialAccountRow(SQLModel, table=True):
     handle: str = Field(max_length=100)
     created_at: datetime = _when()
     from_request: str | None = Field(default=None, max_length=20)
+
+
+# --- relationship declarations (D1) ---
+
+
+class DeclarationRow(SQLModel, table=True):
+    """A member of staff's declared connection with a pupil; seen only by the Safeguarding
+    Leads of the pupil's site and by the member of staff."""
+
+    __tablename__ = "declaration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    declarer: str = Field(max_length=254, index=True)
+    site_id: str = Field(max_length=64, index=True)
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id", index=True)
+    pupil_name: str = Field(max_length=200)
+    relationship: str = Field(max_length=20)
+    description: str | None = Field(default=None, max_length=200)
+    platforms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    since: date | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    leads: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    mail: str = Field(max_length=20)
+    status: str = Field(max_length=20, index=True)
+    created_at: datetime = _when()
+    confirmed_on: date
+    acknowledged_by: str | None = Field(default=None, max_length=254)
+    acknowledged_at: datetime | None = _when(nullable=True)
+    ended_by: str | None = Field(default=None, max_length=254)
+    ended_at: datetime | None = _when(nullable=True)
+    end_reason: str | None = Field(default=None, max_length=30)
+    end_note: str | None = Field(default=None, sa_column=Column(Text))
+    nudged_on: date | None = None
+    revision: int = 1
+    exchanges: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )

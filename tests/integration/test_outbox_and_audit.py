@@ -50,7 +50,7 @@ async def test_two_workers_deliver_each_message_once_and_in_order(database_url: 
             slack = SlackPeople(client, SqlIdentities(sessions), lambda: directory, clock)
             return OutboxWorker(
                 OutboxQueue(sessions),
-                SlackSender(client, slack),
+                {"chat": SlackSender(client, slack)},
                 clock=clock,
                 policy=RetryPolicy(3, 0.1, 1),
                 poll_seconds=0.05,

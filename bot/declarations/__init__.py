@@ -1,0 +1,1 @@
+# Relationship declarations to the Safeguarding Lead (rule D1).
