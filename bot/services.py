@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.declarations.service import DeclarationDeps
 from bot.directory import Directory, DirectoryFile
 from bot.ports import UnitOfWork
 from bot.posts.deps import PostDeps
@@ -25,6 +26,7 @@ class Services:
     ack_hours: float
     wake_outbox: Callable[[], None]
     political_terms: tuple[str, ...] = DEFAULT_POLITICAL_TERMS
+    mail_on: bool = False  # whether e-mail (Graph or SMTP) is configured
 
     @property
     def directory(self) -> Directory:
@@ -32,6 +34,9 @@ class Services:
 
     def report_deps(self) -> ReportDeps:
         return ReportDeps(self.directory, self.clock, self.hours, self.ack_hours)
+
+    def declaration_deps(self) -> DeclarationDeps:
+        return DeclarationDeps(self.directory, self.clock, self.hours, self.mail_on)
 
     def post_deps(self) -> PostDeps:
         return PostDeps(self.directory, self.clock, self.hours.zone, self.political_terms)

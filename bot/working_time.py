@@ -30,6 +30,12 @@ class WorkingHours:
             local = datetime.combine(local.date() + timedelta(days=1), time(0), self.zone)
         raise ValueError("no working time within a year: check WORKING_DAYS")
 
+    def is_working(self, moment: datetime) -> bool:
+        """Whether `moment` falls on a working day, within its working hours."""
+        local = moment.astimezone(self.zone)
+        start = datetime.combine(local.date(), self.start, self.zone)
+        return local.weekday() in self.days and start <= local < self._end_of(local)
+
     def _end_of(self, local: datetime) -> datetime:
         """Where the working day of `local` ends; "24:00" (time.max) is the next midnight."""
         if self.end == time.max:

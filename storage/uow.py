@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from storage.access import SqlAccessStore
 from storage.audit import SqlAuditLog
+from storage.declarations import SqlDeclarationStore
 from storage.delegations import SqlDelegationStore
 from storage.outbox import SqlOutbox
 from storage.posts import SqlPostStore
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     tasks: SqlTaskStore
     access: SqlAccessStore
     delegations: SqlDelegationStore
+    declarations: SqlDeclarationStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskStore(self._session)
         self.access = SqlAccessStore(self._session)
         self.delegations = SqlDelegationStore(self._session)
+        self.declarations = SqlDeclarationStore(self._session)
         return self
 
     async def __aexit__(
