@@ -16,6 +16,12 @@ COMMANDS = (
         "pupils' photo consent, then the Head of Communications and your Headteacher sign off.",
     ),
     (
+        "/declare-relationship",
+        "Tell your Safeguarding Lead that you are connected on your personal social media with "
+        "a pupil who is your own child, a relative or a close family friend (policy section 4). "
+        "`/declare-relationship list` shows your declarations.",
+    ),
+    (
         "/policybot",
         "This help. `/policybot access` asks to post on an account, `/policybot new-account` "
         "proposes a new one, `/policybot accounts` shows who may post where.",
@@ -30,7 +36,9 @@ ROLE_HELP = {
     "to you when its Headteacher is involved or has not acknowledged in time. One of you signs "
     "off each post on a Trust account.",
     "safeguarding_lead": "Reports marked as a safeguarding concern come to you as well, and "
-    "only you and the lead recipient can see them.",
+    "only you and the lead recipient can see them. Staff's relationship declarations about "
+    "your school's pupils come to you in chat and by e-mail: acknowledge them or ask a question. "
+    "App Home shows your safeguarding queue; `/declare-relationship list` shows the register.",
     "head_of_comms": "Reports of abusive comments about a school or the Trust come to you too. "
     "You sign off every post and every posting access, consult on new accounts, and may post "
     "on every account. /consent looks up and amends a pupil's photo consent.",

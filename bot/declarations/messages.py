@@ -228,7 +228,9 @@ def confirm_reminder(declaration: Declaration, directory: Directory) -> Message:
     )
 
 
-def register_line(declaration: Declaration, directory: Directory, today: date) -> str:
+def register_line(
+    declaration: Declaration, directory: Directory, today: date, *, mail_failed: bool = False
+) -> str:
     """One line of the register: no note, no exchanges."""
     parts = [
         declaration.ref,
@@ -239,4 +241,8 @@ def register_line(declaration: Declaration, directory: Directory, today: date) -
     ]
     if declaration.overdue(today):
         parts.append(f"not re-confirmed since {day(declaration.confirmed_on)}")
+    if declaration.mail is Mail.NOT_CONFIGURED:
+        parts.append("e-mail not sent")
+    elif mail_failed:
+        parts.append("e-mail could not be delivered")
     return " · ".join(parts)

@@ -56,6 +56,7 @@ class Register:
     in_force: list[Declaration]
     own: list[Declaration]
     is_lead: bool
+    mail_failed: frozenset[str] = frozenset()  # refs whose e-mail could not be delivered
 
 
 def leads_for(directory: Directory, site_id: str, declarer: str) -> tuple[str, ...]:
@@ -143,7 +144,7 @@ async def submit(
         if deps.mail_on:
             await uow.outbox.add(
                 OutboxItem.email(
-                    f"declaration:{declaration.ref}:email",
+                    mail_key(declaration.ref),
                     MailAddresses(to=leads, cc=(declarer,), reply_to=declarer),
                     messages.email(declaration, directory, deps.hours.zone),
                 )
@@ -301,14 +302,27 @@ async def register_for(
         led = await uow.declarations.at_sites(sites, include_ended=include_ended) if sites else []
         fallback = [d for d in await uow.declarations.sent_to(email) if d.site_id not in sites]
         own = await uow.declarations.made_by(email, include_ended=include_ended)
-    led = [d for d in led + fallback if may_see(directory, d, email) and d.declarer != email]
+        led = [d for d in led + fallback if may_see(directory, d, email) and d.declarer != email]
+        failed = frozenset(
+            [d.ref for d in led + own if d.mail is Mail.QUEUED and await _mail_failed(uow, d)]
+        )
     return Register(
         waiting=[d for d in led if d.status is Status.OPEN],
         overdue=[d for d in led if d.overdue(today)],
         in_force=[d for d in led if d.active or include_ended],
         own=own,
         is_lead=bool(sites) or bool(fallback),
+        mail_failed=failed,
     )
+
+
+async def _mail_failed(uow: UnitOfWork, declaration: Declaration) -> bool:
+    delivery = await uow.outbox.delivery(mail_key(declaration.ref))
+    return delivery is not None and delivery.status == "dead"
+
+
+def mail_key(ref: str) -> str:
+    return f"declaration:{ref}:email"
 
 
 async def send_reminders(uow: UnitOfWork, deps: DeclarationDeps) -> int:

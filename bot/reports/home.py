@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from bot.directory import Directory
 from bot.messages import Message, Section
 from bot.reports import messages
-from bot.reports.model import CATEGORY_LABELS, MisuseReport
+from bot.reports.model import CATEGORY_LABELS, MisuseReport, RecipientRole
 
 
 def home_messages(
@@ -50,3 +50,16 @@ def home_messages(
         )
     )
     return pages
+
+
+def split_safeguarding(
+    waiting: list[MisuseReport], email: str
+) -> tuple[list[MisuseReport], list[MisuseReport]]:
+    """Reports waiting for a person, split into those they hold as a Safeguarding Lead (for the
+    safeguarding queue) and the rest."""
+
+    def held_as_lead(report: MisuseReport) -> bool:
+        mine = report.recipient(email)
+        return mine is not None and mine.role is RecipientRole.SAFEGUARDING
+
+    return [r for r in waiting if not held_as_lead(r)], [r for r in waiting if held_as_lead(r)]

@@ -22,7 +22,6 @@ from handlers.slack.people import SlackPeople
 
 log = logging.getLogger(__name__)
 SUBCOMMANDS = ("access", "accounts", "new-account")
-MAX_MESSAGE_BLOCKS = 50
 
 
 async def policybot_subcommand(
@@ -76,23 +75,14 @@ async def _register(services: Services, email: str, words: list[str]) -> list[An
 
 
 def _register_reply(pages: list[Any]) -> dict[str, Any]:
-    """The register as one private message; when it is too long for Slack, the first accounts
-    and a note on narrowing it down."""
-    blocks: list[dict[str, Any]] = []
-    shown = 0
-    for page in pages:
-        more = ([{"type": "divider"}] if blocks else []) + render.message_blocks(page)
-        if len(blocks) + len(more) > MAX_MESSAGE_BLOCKS - 1:
-            break
-        blocks += more
-        shown += 1
-    if shown < len(pages):
-        note = (
+    """The register as one private message, cut to Slack's size with a note on narrowing it."""
+    return render.ephemeral_pages(
+        pages,
+        lambda shown: (
             f"Showing {shown - 1} of {len(pages) - 1} accounts. Add a school's id to see only "
             "its accounts, for example /policybot accounts willow."
-        )
-        blocks.append({"type": "context", "elements": [render.mrkdwn(render.escape(note))]})
-    return {"response_type": "ephemeral", "text": pages[0].notification, "blocks": blocks}
+        ),
+    )
 
 
 def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:

@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
-from handlers.slack import access, consent, home, posts, reports, tasks
+from handlers.slack import access, consent, declarations, home, posts, reports, tasks
 from handlers.slack.people import SlackPeople
 from handlers.slack.sender import SlackSender
 
@@ -49,6 +49,7 @@ def build_slack(
     consent.register(app, services, people)
     tasks.register(app, services, people)
     access.register(app, services, people)
+    declarations.register(app, services, people)
     home.register(app, services, people)
 
     @app.error

@@ -8,12 +8,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.home import home_pages as access_pages
+from bot.declarations.home import home_pages as declaration_pages
 from bot.errors import UnknownPerson
 from bot.help import help_for
 from bot.messages import Message
 from bot.posts.home import home_pages as post_pages
 from bot.reports import service as reports
-from bot.reports.home import home_messages
+from bot.reports.home import home_messages, split_safeguarding
+from bot.reports.messages import report_card
 from bot.services import Services
 from bot.tasks.home import home_pages as task_pages
 from handlers.slack import access, ids, render
@@ -37,8 +39,15 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             waiting, mine = await reports.for_home(
                 services.uow(), services.report_deps(), email=email
             )
-            pages = home_messages(
-                services.directory, services.hours.zone, waiting=waiting, mine=mine
+            waiting, safeguarding = split_safeguarding(waiting, email)
+            zone = services.hours.zone
+            pages = home_messages(services.directory, zone, waiting=waiting, mine=mine)
+            pages += await declaration_pages(
+                services,
+                email,
+                safeguarding_reports=[
+                    report_card(r, services.directory, zone) for r in safeguarding
+                ],
             )
             for more in (post_pages, task_pages, access_pages):
                 pages += await more(services, email)

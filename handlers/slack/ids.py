@@ -18,7 +18,6 @@ __all__ = [
 ]
 
 LATER_COMMANDS = {
-    "/declare-relationship": "declaring a personal connection with a pupil",
     "/training": "your social media training record",
     "/abuse-log": "logging abusive comments about a school or the Trust",
 }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from bot.forms import Field, FieldKind, Form
@@ -10,6 +11,7 @@ from bot.messages import Message, Style
 MAX_SECTION = 3000
 MAX_FIELD = 2000
 MAX_OPTIONS = 100
+MAX_MESSAGE_BLOCKS = 50
 
 
 def escape(text: str) -> str:
@@ -41,6 +43,22 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
     if message.footer:
         blocks.append({"type": "context", "elements": [mrkdwn(escape(message.footer))]})
     return blocks
+
+
+def ephemeral_pages(pages: list[Message], cut_note: Callable[[int], str]) -> dict[str, Any]:
+    """Several messages as one private reply; when they are too many for Slack, the first
+    ones and `cut_note(how many were shown)`."""
+    blocks: list[dict[str, Any]] = []
+    shown = 0
+    for page in pages:
+        more = ([{"type": "divider"}] if blocks else []) + message_blocks(page)
+        if len(blocks) + len(more) > MAX_MESSAGE_BLOCKS - 1:
+            break
+        blocks += more
+        shown += 1
+    if shown < len(pages):
+        blocks.append({"type": "context", "elements": [mrkdwn(escape(cut_note(shown)))]})
+    return {"response_type": "ephemeral", "text": pages[0].notification, "blocks": blocks}
 
 
 def message_args(message: Message) -> dict[str, Any]:
