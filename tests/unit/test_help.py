@@ -85,6 +85,7 @@ def test_everyone_sees_the_commands(directory: Directory) -> None:
         assert command_titles(help_for(directory, email)) == [
             "/report-misuse",
             "/request-post",
+            "/declare-relationship",
             "/policybot",
         ]
 
