@@ -311,7 +311,7 @@ async def register_for(
         overdue=[d for d in led if d.overdue(today)],
         in_force=[d for d in led if d.active or include_ended],
         own=own,
-        is_lead=bool(sites) or bool(fallback),
+        is_lead=bool(sites) or any(d.site_id not in sites for d in led),
         mail_failed=failed,
     )
 
