@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.directory import DirectoryInvalid, check_directory
-from bot.settings import Settings, SettingsInvalid, load_settings
+from bot.settings import MAIL_OFF, Settings, SettingsInvalid, load_settings
 
 if TYPE_CHECKING:
     from bot.consent.service import ImportSummary
@@ -121,6 +121,8 @@ def check() -> None:
 
     click.echo(f"ok: settings and {directory_path} are valid")
     click.echo(channels_line(settings))
+    if settings.mailer is None:
+        click.echo(f"warning: {MAIL_OFF}", err=True)
 
 
 def _print_problems(problems: list[str]) -> None:

@@ -22,6 +22,7 @@ from bot.services import Services
 from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_working_hours
 from bot.tasks.jobs import daily_tasks
 from bot.working_time import WorkingHours
+from handlers.mail import build_mailer
 from scheduler.jobs import build_scheduler, report_deadlines, run_job
 from scheduler.outbox_worker import OutboxWorker
 from storage import migrate
@@ -31,6 +32,7 @@ from storage.outbox import OutboxQueue
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
+MAILERS = {"graph": "e-mail via Microsoft Graph", "smtp": "e-mail via SMTP"}
 RUNTIME = web.AppKey("runtime", "Runtime")
 
 
@@ -88,6 +90,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         ack_hours=settings.report_ack_hours,
         wake_outbox=lambda: worker_ref[0].wake(),
         political_terms=settings.political_term_list or DEFAULT_POLITICAL_TERMS,
+        mail_on=settings.mailer is not None,
     )
     app = web.Application(client_max_size=256 * 1024)
     slack = None
@@ -101,6 +104,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             "/slack/events", slack_endpoint(slack.app, settings.slack_signing_secret or "")
         )
     senders: dict[str, Sender] = {"chat": slack.sender} if slack else {}
+    mailer = build_mailer(settings)
+    if mailer is not None:
+        senders["email"] = mailer
     worker = OutboxWorker(
         queue,
         senders,
@@ -167,10 +173,14 @@ def channels_line(settings: Settings) -> str:
         off.append("Slack is off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)")
     if not settings.teams_enabled:
         off.append(f"Teams is off (set {TEAMS_PREFIX}CLIENTID, CLIENTSECRET and TENANTID)")
+    mail = MAILERS.get(
+        settings.mailer or "", "e-mail is off (set GRAPH_MAILBOX, or SMTP_HOST and SMTP_FROM)"
+    )
     return (
         "channels: "
         + "; ".join(([f"{', '.join(on)} on"] if on else []) + off)
         + ("" if on else "; messages are kept in the outbox until a channel is on")
+        + f"; {mail}"
     )
 
 

@@ -5,6 +5,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import time
+from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,12 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TEAMS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+MAIL_OFF = (
+    "E-mail is off: relationship declarations are recorded and shown in chat but not e-mailed as "
+    "the policy asks; set GRAPH_MAILBOX (with the app's id, secret and tenant) or SMTP_HOST and "
+    "SMTP_FROM"
+)
+ADDRESS_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -41,6 +48,20 @@ class Settings(BaseSettings):
     teams_client_id: str | None = Field(default=None, validation_alias=_teams("CLIENTID"))
     teams_client_secret: str | None = Field(default=None, validation_alias=_teams("CLIENTSECRET"))
     teams_tenant_id: str | None = Field(default=None, validation_alias=_teams("TENANTID"))
+
+    graph_mailbox: str | None = None  # Graph mail is on when set
+    graph_client_id: str | None = None  # these three default to the Teams app's
+    graph_client_secret: str | None = None
+    graph_tenant_id: str | None = None
+    graph_base_url: str = "https://graph.microsoft.com"
+    authority_host: str = "https://login.microsoftonline.com"
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
 
     working_hours: str = "08:00-17:00"
     working_days: str = "mon-fri"
@@ -86,6 +107,29 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("graph_base_url", "authority_host")
+    @classmethod
+    def _https_url(cls, value: str) -> str:
+        if not re.match(r"^https://[^/\s]+", value):
+            raise ValueError("must be an https:// address, such as https://graph.microsoft.com")
+        return value.rstrip("/")
+
+    @field_validator("graph_mailbox")
+    @classmethod
+    def _mailbox_shape(cls, value: str | None) -> str | None:
+        if value and not ADDRESS_RE.match(value.strip()):
+            raise ValueError("must be the e-mail address of a mailbox, e.g. policybot@trust.org.uk")
+        return value.strip() if value else value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _from_shape(cls, value: str | None) -> str | None:
+        if value and not ADDRESS_RE.match(parseaddr(value)[1]):
+            raise ValueError(
+                'must be an e-mail address, e.g. policybot@trust.org.uk or "policybot <...>"'
+            )
+        return value.strip() if value else value
+
     @field_validator("working_hours")
     @classmethod
     def _hours_shape(cls, value: str) -> str:
@@ -112,6 +156,23 @@ class Settings(BaseSettings):
     @property
     def teams_enabled(self) -> bool:
         return bool(self.teams_client_id)
+
+    @property
+    def graph_app(self) -> tuple[str, str, str] | None:
+        """Client id, secret and tenant for Graph mail (each defaults to the Teams app's)."""
+        client_id = self.graph_client_id or self.teams_client_id
+        secret = self.graph_client_secret or self.teams_client_secret
+        tenant = self.graph_tenant_id or self.teams_tenant_id
+        return (client_id, secret, tenant) if client_id and secret and tenant else None
+
+    @property
+    def mailer(self) -> str | None:
+        """How e-mail is sent: "graph" (it wins when both are set), "smtp", or None (off)."""
+        if self.graph_mailbox and self.graph_app:
+            return "graph"
+        if self.smtp_host and self.smtp_from:
+            return "smtp"
+        return None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -175,7 +236,11 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
     return settings
 
 
-PAIRS = (
+GRAPH_APP = "(or the Teams app's, under CONNECTIONS__SERVICE_CONNECTION__SETTINGS__)"
+
+# (set, needed, why): when `set` is, `needed` must be too. `needed` may list names any one of
+# which will do (the first is the one to name).
+PAIRS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
     (
         "SLACK_BOT_TOKEN",
         "SLACK_SIGNING_SECRET",
@@ -188,6 +253,24 @@ PAIRS = (
     ),
     (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}CLIENTSECRET", "Teams needs the app's secret"),
     (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}TENANTID", "Teams needs the tenant id"),
+    (
+        "GRAPH_MAILBOX",
+        ("GRAPH_CLIENT_ID", f"{TEAMS_PREFIX}CLIENTID"),
+        f"Graph mail needs the app's client id {GRAPH_APP}",
+    ),
+    (
+        "GRAPH_MAILBOX",
+        ("GRAPH_CLIENT_SECRET", f"{TEAMS_PREFIX}CLIENTSECRET"),
+        f"Graph mail needs the app's client secret {GRAPH_APP}",
+    ),
+    (
+        "GRAPH_MAILBOX",
+        ("GRAPH_TENANT_ID", f"{TEAMS_PREFIX}TENANTID"),
+        f"Graph mail needs your Microsoft Entra tenant id {GRAPH_APP}",
+    ),
+    ("SMTP_HOST", "SMTP_FROM", "SMTP mail needs the address it is sent from"),
+    ("SMTP_USERNAME", "SMTP_PASSWORD", "the SMTP login needs both"),
+    ("SMTP_PASSWORD", "SMTP_USERNAME", "the SMTP login needs both"),
 )
 
 
@@ -201,11 +284,13 @@ def _raw(env_file: Path | None) -> dict[str, str]:
 
 def _pair_problems(raw: dict[str, str], env_file: Path | None) -> list[SettingsProblem]:
     """Settings that only work together: name the missing one, and where its partner is set."""
-    return [
-        SettingsProblem(missing, f"is not set, but {given} is: {why}", _where(given, env_file))
-        for given, missing, why in PAIRS
-        if raw.get(given, "").strip() and not raw.get(missing, "").strip()
-    ]
+    problems = []
+    for given, needed, why in PAIRS:
+        names = (needed,) if isinstance(needed, str) else needed
+        if raw.get(given, "").strip() and not any(raw.get(n, "").strip() for n in names):
+            message = f"is not set, but {given} is: {why}"
+            problems.append(SettingsProblem(names[0], message, _where(given, env_file)))
+    return problems
 
 
 class SettingsInvalid(Exception):

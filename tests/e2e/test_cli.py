@@ -79,3 +79,33 @@ def test_serve_refuses_a_broken_directory_naming_the_line(tmp_path: Path) -> Non
     (tmp_path / "directory.yml").write_text("trust: [\n")
     result = policybot("serve", cwd=tmp_path, env={"PORT": "3997"})
     assert result.returncode == 1 and "directory.yml:" in result.stderr
+
+
+def test_check_warns_when_e_mail_is_off_but_passes(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "directory.yml")
+    result = policybot("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: E-mail is off: relationship declarations are recorded" in result.stderr
+    assert "set GRAPH_MAILBOX (with the app's id, secret and tenant) or SMTP_HOST" in result.stderr
+    assert "e-mail is off" in result.stdout and "error" not in result.stderr
+
+
+def test_check_says_which_mailer_is_on(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "directory.yml")
+    env = {"SMTP_HOST": "smtp.trust.example", "SMTP_FROM": "policybot@trust.example"}
+    result = policybot("check", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "e-mail via SMTP" in result.stdout and "E-mail is off" not in result.stderr
+
+
+def test_check_names_what_half_set_e_mail_lacks(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "directory.yml")
+    (tmp_path / ".env").write_text(
+        "GRAPH_MAILBOX=policybot@trust.example\nGRAPH_CLIENT_ID=app\nSMTP_USERNAME=bot\n"
+    )
+    result = policybot("check", cwd=tmp_path)
+    assert result.returncode == 1
+    for variable in ("GRAPH_CLIENT_SECRET", "GRAPH_TENANT_ID"):
+        assert f".env:1: {variable}: is not set, but GRAPH_MAILBOX is" in result.stderr
+    assert ".env:3: SMTP_PASSWORD: is not set, but SMTP_USERNAME is" in result.stderr
+    assert "3 problem(s) found" in result.stderr

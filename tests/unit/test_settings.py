@@ -98,6 +98,7 @@ def test_the_example_env_file_is_valid_and_gives_the_defaults() -> None:
 
     assert settings.port == 3000
     assert settings.slack_enabled is False and settings.teams_enabled is False
+    assert settings.mailer is None
 
 
 # --- values from .env and the environment --------------------------------------------------------
@@ -163,6 +164,12 @@ def test_the_environment_wins_over_dotenv(monkeypatch: pytest.MonkeyPatch) -> No
         ("OUTBOX_RETRY_MAX_SECONDS", "0", "greater than 0"),
         ("OUTBOX_POLL_SECONDS", "0", "greater than 0"),
         ("SCHEDULER_TICK_SECONDS", "soon", "number"),
+        ("GRAPH_BASE_URL", "graph.microsoft.com", "https://"),
+        ("AUTHORITY_HOST", "http://login.microsoftonline.com", "https://"),
+        ("SMTP_PORT", "0", "greater than or equal to 1"),
+        ("SMTP_FROM", "policybot", "e-mail address"),
+        ("SMTP_FROM", "Policy Bot <policybot>", "e-mail address"),
+        ("SMTP_STARTTLS", "perhaps", "boolean"),
     ],
 )
 def test_an_invalid_value_names_the_variable_and_the_dotenv_line(
@@ -326,3 +333,143 @@ def test_a_bad_environment_value_is_not_blamed_on_a_good_dotenv_line(
     problem = only_problem()
 
     assert problem.where == "environment"
+
+
+# --- e-mail: Microsoft Graph or SMTP -------------------------------------------------------------
+
+
+def test_mail_is_off_by_default_with_the_usual_endpoints() -> None:
+    settings = load_settings()
+
+    assert settings.mailer is None and settings.graph_app is None
+    assert settings.graph_base_url == "https://graph.microsoft.com"
+    assert settings.authority_host == "https://login.microsoftonline.com"
+    assert (settings.smtp_port, settings.smtp_starttls) == (587, True)
+
+
+def test_graph_mail_with_its_own_app() -> None:
+    write_env(
+        "GRAPH_MAILBOX=policybot@trust.example",
+        "GRAPH_CLIENT_ID=mail-app",
+        "GRAPH_CLIENT_SECRET=mail-secret",
+        "GRAPH_TENANT_ID=tenant",
+        "GRAPH_BASE_URL=https://127.0.0.1:8443/",
+        "AUTHORITY_HOST=https://127.0.0.1:8443",
+    )
+
+    settings = load_settings()
+
+    assert settings.mailer == "graph"
+    assert settings.graph_app == ("mail-app", "mail-secret", "tenant")
+    assert settings.graph_base_url == "https://127.0.0.1:8443"
+    assert settings.teams_enabled is False
+
+
+def test_graph_mail_uses_the_teams_app_unless_told_otherwise() -> None:
+    write_env(
+        "GRAPH_MAILBOX=policybot@trust.example",
+        f"{CLIENTID}=bot-app",
+        f"{CLIENTSECRET}=bot-secret",
+        f"{TENANTID}=tenant",
+        "GRAPH_CLIENT_SECRET=mail-secret",
+    )
+
+    settings = load_settings()
+
+    assert settings.mailer == "graph"
+    assert settings.graph_app == ("bot-app", "mail-secret", "tenant")
+
+
+def test_a_mailbox_without_an_app_names_each_missing_value_at_the_mailbox_line() -> None:
+    write_env("HOST=127.0.0.1", "GRAPH_MAILBOX=policybot@trust.example")
+
+    found = problems()
+
+    assert sorted(p.variable for p in found) == [
+        "GRAPH_CLIENT_ID",
+        "GRAPH_CLIENT_SECRET",
+        "GRAPH_TENANT_ID",
+    ]
+    assert all(p.where == ".env:2" and "GRAPH_MAILBOX" in p.message for p in found)
+    assert all("Teams app" in p.message for p in found)
+
+
+def test_a_mailbox_with_half_a_teams_app_names_what_is_still_missing() -> None:
+    write_env("GRAPH_MAILBOX=policybot@trust.example", f"{CLIENTID}=bot-app")
+
+    found = {p.variable for p in problems()}
+
+    assert found == {
+        "GRAPH_CLIENT_SECRET",
+        "GRAPH_TENANT_ID",
+        CLIENTSECRET,
+        TENANTID,
+    }
+
+
+def test_a_mailbox_must_be_an_address() -> None:
+    write_env(
+        "GRAPH_MAILBOX=policybot",
+        "GRAPH_CLIENT_ID=a",
+        "GRAPH_CLIENT_SECRET=b",
+        "GRAPH_TENANT_ID=c",
+    )
+
+    problem = only_problem()
+
+    assert (problem.variable, problem.where) == ("GRAPH_MAILBOX", ".env:1")
+    assert "e-mail address" in problem.message
+
+
+def test_smtp_mail() -> None:
+    write_env(
+        "SMTP_HOST=smtp.trust.example",
+        "SMTP_PORT=2525",
+        "SMTP_FROM=Policy Bot <policybot@trust.example>",
+        "SMTP_USERNAME=policybot",
+        "SMTP_PASSWORD=pw",
+        "SMTP_STARTTLS=false",
+    )
+
+    settings = load_settings()
+
+    assert settings.mailer == "smtp"
+    assert (settings.smtp_host, settings.smtp_port) == ("smtp.trust.example", 2525)
+    assert settings.smtp_from == "Policy Bot <policybot@trust.example>"
+    assert settings.smtp_starttls is False
+
+
+def test_graph_wins_when_both_are_set() -> None:
+    write_env(
+        "SMTP_HOST=smtp.trust.example",
+        "SMTP_FROM=policybot@trust.example",
+        "GRAPH_MAILBOX=policybot@trust.example",
+        "GRAPH_CLIENT_ID=a",
+        "GRAPH_CLIENT_SECRET=b",
+        "GRAPH_TENANT_ID=c",
+    )
+
+    assert load_settings().mailer == "graph"
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ("SMTP_HOST=smtp.trust.example", "SMTP_FROM"),
+        ("SMTP_USERNAME=policybot", "SMTP_PASSWORD"),
+        ("SMTP_PASSWORD=pw", "SMTP_USERNAME"),
+    ],
+)
+def test_smtp_settings_that_only_work_together(given: str, missing: str) -> None:
+    write_env("HOST=127.0.0.1", given)
+
+    problem = only_problem()
+
+    assert (problem.variable, problem.where) == (missing, ".env:2")
+    assert given.split("=")[0] in problem.message
+
+
+def test_empty_mail_values_mean_mail_is_off() -> None:
+    write_env("GRAPH_MAILBOX=", "SMTP_HOST=", "SMTP_FROM=", "SMTP_USERNAME=", "SMTP_PASSWORD=")
+
+    assert load_settings().mailer is None
