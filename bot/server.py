@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.clock import Clock, SystemClock
+from bot.declarations.jobs import declaration_reminders
 from bot.delivery import Sender
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
@@ -145,6 +146,7 @@ async def _start(app: web.Application) -> None:
             "report_deadlines": deadlines,
             "post_deadlines": job("post deadlines", post_deadlines),
             "daily_tasks": job("daily tasks", daily_tasks),
+            "declaration_reminders": job("declaration reminders", declaration_reminders),
         },
     )
     runtime.scheduler.start()
