@@ -1,19 +1,13 @@
 # E-mail from the real outbox and worker, through fake Graph (HTTPS) and a STARTTLS SMTP server.
 from __future__ import annotations
 
-import email
-import email.policy
-import ssl
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import trustme
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
@@ -37,6 +31,7 @@ from storage.uow import SqlUnitOfWork
 from tests.e2e.harness import SAMPLE, free_port, seed_users
 from tests.fakes.graph_api import FakeGraph
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.smtp_server import Smtp, smtp_server
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 ADDRESSES = MailAddresses(
@@ -234,65 +229,10 @@ async def test_a_refused_login_is_retried_and_never_shows_the_secret(
 # --- SMTP -------------------------------------------------------------------------------------
 
 
-@dataclass
-class MailServer:
-    """What the SMTP server received, and the replies it is told to give."""
-
-    received: list[dict[str, Any]] = field(default_factory=list)
-    rcpt_replies: list[str] = field(default_factory=list)
-    data_replies: list[str] = field(default_factory=list)
-    logins: list[str] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
-        if self.rcpt_replies:
-            return self.rcpt_replies.pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        if self.data_replies:
-            return self.data_replies.pop(0)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append(
-            {"message": message, "rcpt_tos": envelope.rcpt_tos, "tls": session.ssl is not None}
-        )
-        return "250 Message accepted"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
-        ok = isinstance(auth_data, LoginPassword) and auth_data == (b"policybot", b"pw")
-        self.logins.append(f"{mechanism}:{'ok' if ok else 'refused'}")
-        return AuthResult(success=ok, handled=False)  # the server answers 235 or 535
-
-
-@dataclass
-class Smtp:
-    server: MailServer
-    port: int
-    ca_file: str
-
-
 @pytest.fixture
 def smtp(tmp_path: Path) -> Iterator[Smtp]:
-    """An SMTP server on 127.0.0.1 that insists on STARTTLS (certificate from a test CA) and
-    a login."""
-    ca = trustme.CA()
-    ca_file = tmp_path / "smtp-ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    server = MailServer()
-    controller = Controller(
-        server,
-        hostname="127.0.0.1",
-        port=free_port(),
-        tls_context=context,
-        require_starttls=True,
-        authenticator=server.authenticate,
-        auth_required=True,
-    )
-    controller.start()
-    yield Smtp(server, controller.port, str(ca_file))
-    controller.stop()
+    with smtp_server(tmp_path, free_port()) as server:
+        yield server
 
 
 def smtp_mailer(smtp: Smtp, *, password: str = "pw") -> SmtpMailer:
