@@ -24,6 +24,7 @@ from tests.fakes.slack_requests import SlackRequests, find_button
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "directory.yml"
+CONSENT_EXAMPLE = ROOT / "examples" / "consent-willow.csv"
 SECRET = "e2e-signing-secret"
 TOKEN = "xoxb-e2e"
 STRANGER = ("stranger@elsewhere.example", "U0STRANGER")
@@ -141,6 +142,24 @@ class BotServer:
     def log(self) -> str:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`policybot ARGS` against this server's database and directory (checked)."""
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=self.workdir,
+            env=self.env(),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    def import_consent(self, path: Path = CONSENT_EXAMPLE, site: str = "willow") -> None:
+        """Load a consent register with the real import command."""
+        self.cli("consent", "import", str(path), "--site", site)
+
+    def pupil_id(self, mis_id: str) -> str:
+        return str(self.scalar(f"SELECT id FROM pupil WHERE mis_id = '{mis_id}'"))
+
 
 class People:
     """Drives the bot as the people of the sample trust would, by e-mail."""
@@ -200,6 +219,22 @@ class People:
             return next((m for m in self.cards(email, ref) if containing in str(m)), None)
 
         return self.fake.wait_for(found, timeout=timeout)
+
+    def modal_after_click(self, email: str, message: dict[str, Any], button: str) -> dict:
+        """Click a button that opens a form; returns the form."""
+        before = len(self.fake.calls("views.open"))
+        self.click(email, message, button)
+        self.fake.wait_for(lambda f: len(f.calls("views.open")) > before)
+        view = self.fake.last_view_opened()
+        assert view is not None
+        return view
+
+    def told(self, email: str, words: str) -> str:
+        """Wait for a private (ephemeral) message to this person containing `words`."""
+        found = self.fake.wait_for(
+            lambda f: [e for e in f.ephemerals_to(self.uid(email)) if words in e["text"]]
+        )
+        return str(found[-1]["text"])
 
     def click(self, email: str, message: dict[str, Any], button: str) -> httpx.Response:
         target = find_button(message, button)

@@ -26,15 +26,6 @@ def open_via(people: People, fake: FakeSlack, email: str, text: str) -> dict[str
     return view
 
 
-def modal_after_click(people: People, fake: FakeSlack, email: str, card: dict, button: str) -> dict:
-    before = len(fake.calls("views.open"))
-    people.click(email, card, button)
-    fake.wait_for(lambda f: len(f.calls("views.open")) > before)
-    view = fake.last_view_opened()
-    assert view is not None
-    return view
-
-
 def ask_access(people: People, fake: FakeSlack, email: str, account_id: str) -> str:
     view = open_via(people, fake, email, "access")
     reply = people.submit(email, view, {"account_id": account_id, "reason": "Sports news."})
@@ -119,7 +110,7 @@ def test_revoke_from_the_register_tells_the_poster(people: People, fake_slack: F
     assert "@OakfieldPrimary" not in str(listed["blocks"])
     revoke = next(b for b in buttons(listed["blocks"]) if b["value"] == ref)
     message = {"ts": "1700000000.000001", "channel": "D" + people.uid(HEAD), **listed}
-    view = modal_after_click(people, fake_slack, HEAD, message, revoke["text"])
+    view = people.modal_after_click(HEAD, message, revoke["text"])
     reply = people.submit(HEAD, view, {"reason": "Moved to another role."})
     assert reply["response_action"] == "update" and "revoked" in str(reply["view"])
     told = people.card(poster, ref, containing="has ended")
@@ -133,7 +124,7 @@ def test_refusal_asks_for_a_reason_and_tells_the_requester(
     asker = "o.davies@oakfield.example"
     ref = ask_access(people, fake_slack, asker, "oakfield-x")
     card = people.card("m.obrien@oakfield.example", ref, containing="Refuse")
-    view = modal_after_click(people, fake_slack, "m.obrien@oakfield.example", card, "Refuse")
+    view = people.modal_after_click("m.obrien@oakfield.example", card, "Refuse")
     people.submit("m.obrien@oakfield.example", view, {"reason": "Please ask next term."})
     told = people.card(asker, ref, containing="was refused")
     assert "Please ask next term." in str(told["blocks"])

@@ -2,8 +2,6 @@
 # take-down task it creates for the Head of Comms, closed as not practicable (rules C1, C2).
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,17 +25,7 @@ COMMS = "h.whitfield@trust.example"
 @pytest.fixture(scope="module", autouse=True)
 def register(server: BotServer) -> None:
     """The Willow consent register, imported with the real command."""
-    subprocess.run(
-        [sys.executable, "-m", "bot", "consent", "import", str(EXAMPLE), "--site", "willow"],
-        cwd=server.workdir,
-        env=server.env(),
-        check=True,
-        capture_output=True,
-    )
-
-
-def pupil_id(server: BotServer, mis_id: str) -> int:
-    return int(server.scalar(f"SELECT id FROM pupil WHERE mis_id = '{mis_id}'"))  # type: ignore[arg-type]
+    server.import_consent()
 
 
 def look_up(people: People, email: str, query: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -110,7 +98,7 @@ def test_office_looks_up_a_pupil_and_records_a_withdrawal(
     assert reply["response_action"] == "update", reply
     text = reply["view"]["blocks"][0]["text"]["text"]
     assert text.startswith("Recorded: Zoë F.'s consent is now") and "version 2" in text
-    pupil = pupil_id(server, "WIL-1003")
+    pupil = int(server.pupil_id("WIL-1003"))
     assert server.scalar(f"SELECT version FROM pupil WHERE id = {pupil}") == 2
     assert (
         server.scalar(
@@ -154,7 +142,7 @@ def test_a_teacher_is_refused_and_finds_nobody(people: People, fake_slack: FakeS
 def test_a_withdrawal_asks_the_head_of_comms_to_take_the_post_down(
     people: People, server: BotServer, fake_slack: FakeSlack
 ) -> None:
-    pupil = pupil_id(server, "WIL-1001")
+    pupil = int(server.pupil_id("WIL-1001"))
     publish(server, "PR-2026-0900", pupil)
     change_form, _ = look_up(people, OFFICE, "bramble thistle")
     reply = people.submit(

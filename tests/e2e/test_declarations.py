@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from tests.e2e.harness import ROOT, STRANGER, BotServer, People
+from tests.e2e.harness import STRANGER, BotServer, People
 from tests.fakes.slack_api import FakeSlack
 
 TEACHER = "d.hughes@willow.example"
@@ -19,22 +17,11 @@ OAK_DSLS = ("r.lawson@oakfield.example", "h.fraser@oakfield.example")
 COMMS = "h.whitfield@trust.example"
 COMMAND = "/declare-relationship"
 PUPIL = "Bramble Thistlewick"
-CSV = ROOT / "examples" / "consent-willow.csv"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def register(server: BotServer) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "bot", "consent", "import", str(CSV), "--site", "willow"],
-        cwd=server.workdir,
-        env=server.env(),
-        check=True,
-        capture_output=True,
-    )
-
-
-def pupil_id(server: BotServer, mis_id: str) -> str:
-    return str(server.scalar(f"SELECT id FROM pupil WHERE mis_id = '{mis_id}'"))
+    server.import_consent()
 
 
 def declare(people: People, email: str = TEACHER, **answers: Any) -> dict[str, Any]:
@@ -54,26 +41,10 @@ def ref_of(reply: dict[str, Any]) -> str:
     return match.group(0)
 
 
-def modal_after_click(people: People, fake: FakeSlack, email: str, card: dict, button: str) -> dict:
-    before = len(fake.calls("views.open"))
-    people.click(email, card, button)
-    fake.wait_for(lambda f: len(f.calls("views.open")) > before)
-    view = fake.last_view_opened()
-    assert view is not None
-    return view
-
-
-def refusal(people: People, fake: FakeSlack, email: str, words: str) -> str:
-    found = fake.wait_for(
-        lambda f: [e for e in f.ephemerals_to(people.uid(email)) if words in e["text"]]
-    )
-    return str(found[-1]["text"])
-
-
 def test_a_declaration_reaches_the_dsl_who_acknowledges_it(
     people: People, fake_slack: FakeSlack, server: BotServer
 ) -> None:
-    reply = declare(people, **{"declaration_pupil": pupil_id(server, "WIL-1001")})
+    reply = declare(people, **{"declaration_pupil": server.pupil_id("WIL-1001")})
     ref = ref_of(reply)
     confirmation = str(reply["view"])
     assert "Jamie Whitaker" in confirmation or DSL in confirmation or "Safeguarding" in confirmation
@@ -89,7 +60,7 @@ def test_a_declaration_reaches_the_dsl_who_acknowledges_it(
     assert not any(people.cards(e, ref) for e in OAK_DSLS)
 
     people.click(HEAD, card, "Acknowledge")  # a forged click by someone who may not see it
-    assert "not one you can see" in refusal(people, fake_slack, HEAD, "declaration")
+    assert "not one you can see" in people.told(HEAD, "declaration")
     assert server.scalar(f"SELECT status FROM declaration WHERE ref = '{ref}'") == "open"
 
     people.click(DSL, card, "Acknowledge")
@@ -97,7 +68,7 @@ def test_a_declaration_reaches_the_dsl_who_acknowledges_it(
     updated = people.card(DSL, ref, containing="Acknowledged by")
     assert updated["ts"] == card["ts"], "the card is updated in place"
     people.click(DSL, card, "Acknowledge")
-    assert "already acknowledged by" in refusal(people, fake_slack, DSL, "already")
+    assert "already acknowledged by" in people.told(DSL, "already")
     assert server.scalar(f"SELECT status FROM declaration WHERE ref = '{ref}'") == "acknowledged"
     assert PUPIL not in server.log(), "no pupil name in the server's log"
 
@@ -107,14 +78,14 @@ def test_a_question_and_a_reply_reach_each_other(
 ) -> None:
     ref = ref_of(declare(people, pupil_name="Rowan Example", pupil_site="willow"))
     card = people.card(DSL, ref, containing="Ask a question")
-    view = modal_after_click(people, fake_slack, DSL, card, "Ask a question")
+    view = people.modal_after_click(DSL, card, "Ask a question")
     assert people.submit(DSL, view, {"text": "Do you teach them?"})["response_action"] == "update"
     question = people.card(TEACHER, ref, containing="A question about")
     assert "Reply" in str(question["blocks"])
 
     people.click(HEAD, question, "Reply")  # only the declarer may reply
-    assert "not one you can see" in refusal(people, fake_slack, HEAD, "not one you can see")
-    view = modal_after_click(people, fake_slack, TEACHER, question, "Reply")
+    assert "not one you can see" in people.told(HEAD, "not one you can see")
+    view = people.modal_after_click(TEACHER, question, "Reply")
     people.submit(TEACHER, view, {"text": "No, they are in another class."})
     people.card(DSL, ref, containing="No, they are in another class.")
     people.card(DSL, ref, containing="Questions and replies")
@@ -207,12 +178,12 @@ def test_ending_a_declaration_tells_the_dsl(
 ) -> None:
     ref = ref_of(declare(people, pupil_name="Hazel Example", pupil_site="willow"))
     mine = people.card(TEACHER, ref, containing="It has ended")
-    view = modal_after_click(people, fake_slack, TEACHER, mine, "It has ended")
+    view = people.modal_after_click(TEACHER, mine, "It has ended")
     people.submit(TEACHER, view, {"reason": "connection_removed"})
     people.card(DSL, ref, containing="ended it")
     assert server.scalar(f"SELECT status FROM declaration WHERE ref = '{ref}'") == "ended"
     people.click(TEACHER, mine, "It has ended")
-    assert "already ended" in refusal(people, fake_slack, TEACHER, "already ended")
+    assert "already ended" in people.told(TEACHER, "already ended")
 
 
 def test_a_safeguarding_report_joins_the_dsl_queue(people: People, fake_slack: FakeSlack) -> None:

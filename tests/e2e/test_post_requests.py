@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -27,26 +25,7 @@ CONFIRM = ["content", "device", "no_other_id"]
 @pytest.fixture(scope="module", autouse=True)
 def register(server: BotServer) -> None:
     """The Willow consent register, imported with the real command."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "consent",
-            "import",
-            str(ROOT / "examples" / "consent-willow.csv"),
-            "--site",
-            "willow",
-        ],
-        cwd=server.workdir,
-        env=server.env(),
-        check=True,
-        capture_output=True,
-    )
-
-
-def pupil_id(server: BotServer, mis_id: str) -> str:
-    return str(server.scalar(f"SELECT id FROM pupil WHERE mis_id = '{mis_id}'"))
+    server.import_consent()
 
 
 def in_future(seconds: float) -> int:
@@ -73,13 +52,6 @@ def ref_of(reply: dict[str, Any]) -> str:
     return text[start : start + 12]
 
 
-def clicked_refusal(people: People, fake: FakeSlack, email: str, words: str) -> str:
-    found = fake.wait_for(
-        lambda f: [e for e in f.ephemerals_to(people.uid(email)) if words in e["text"]]
-    )
-    return str(found[-1]["text"])
-
-
 def test_the_pupil_search_looks_in_the_schools_register(
     people: People, fake_slack: FakeSlack, server: BotServer
 ) -> None:
@@ -102,7 +74,7 @@ def test_the_pupil_search_looks_in_the_schools_register(
 def test_two_sign_offs_then_published_with_its_link(
     people: People, fake_slack: FakeSlack, server: BotServer
 ) -> None:
-    bramble = pupil_id(server, "WIL-1001")
+    bramble = server.pupil_id("WIL-1001")
     reply = request(
         people, shows="images", pupils=[bramble], media_links="https://drive.example/sports"
     )
@@ -138,7 +110,7 @@ def test_two_sign_offs_then_published_with_its_link(
 
 
 def test_a_pupil_without_consent_must_be_blurred(people: People, server: BotServer) -> None:
-    barney = pupil_id(server, "WIL-1004")  # no consent at all
+    barney = server.pupil_id("WIL-1004")  # no consent at all
     reply = request(people, shows="images", pupils=[barney])
     assert reply["response_action"] == "errors"
     assert "No consent for images on school accounts: Barney Q." in reply["errors"]["pupils"]
@@ -149,7 +121,7 @@ def test_a_pupil_without_consent_must_be_blurred(people: People, server: BotServ
 
 
 def test_a_full_name_with_images_is_blocked(people: People, server: BotServer) -> None:
-    bramble = pupil_id(server, "WIL-1001")
+    bramble = server.pupil_id("WIL-1001")
     reply = request(people, shows="images", pupils=[bramble], text="Well done Bramble Thistlewick!")
     assert reply["response_action"] == "errors"
     assert "Bramble Thistlewick" in reply["errors"]["text"]
@@ -194,7 +166,7 @@ def test_changes_make_a_new_version_and_old_clicks_are_refused(
     people.card(COMMS, ref, containing="Version 2: sent")
 
     people.click(COMMS, comms_v1, "Approve")  # the card as it was, showing version 1
-    refusal = clicked_refusal(people, fake_slack, COMMS, "version 2 has replaced it")
+    refusal = people.told(COMMS, "version 2 has replaced it")
     assert ref in refusal
 
 
@@ -206,7 +178,7 @@ def test_reject_with_a_reason_and_nobody_signs_their_own(
     assert "political" in str(head_card["blocks"]).lower()
     teacher_sees = people.card(TEACHER, ref, containing="was sent")
     people.click(OTHER_TEACHER, head_card, "Approve")
-    clicked_refusal(people, fake_slack, OTHER_TEACHER, "or the Headteacher")
+    people.told(OTHER_TEACHER, "or the Headteacher")
 
     before = len(fake_slack.calls("views.open"))
     people.click(HEAD, head_card, "Reject")
@@ -216,7 +188,7 @@ def test_reject_with_a_reason_and_nobody_signs_their_own(
     people.submit(HEAD, form, {"comment": "Not for the school account."})
     people.card(TEACHER, ref, containing="Not for the school account.")
     people.click(HEAD, head_card, "Approve")
-    clicked_refusal(people, fake_slack, HEAD, "already rejected")
+    people.told(HEAD, "already rejected")
     assert teacher_sees
 
 
@@ -253,7 +225,7 @@ def test_a_headteacher_who_lost_the_role_is_refused(
     try:
         time.sleep(1.1)  # the directory file is re-read when it changes
         people.click(HEAD, card, "Approve")
-        clicked_refusal(people, fake_slack, HEAD, "in that role now")
+        people.told(HEAD, "in that role now")
     finally:
         server.directory_file.write_text(original)
         time.sleep(1.1)

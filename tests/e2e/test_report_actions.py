@@ -11,25 +11,16 @@ HEAD = "m.obrien@oakfield.example"
 DSLS = ("r.lawson@oakfield.example", "h.fraser@oakfield.example")
 
 
-def open_modal(people: People, fake: FakeSlack, email: str, card: dict, button: str) -> dict:
-    before = len(fake.calls("views.open"))
-    people.click(email, card, button)
-    fake.wait_for(lambda f: len(f.calls("views.open")) > before)
-    view = fake.last_view_opened()
-    assert view is not None
-    return view
-
-
 def test_note_then_close_with_outcome_tells_the_reporter(
     people: People, fake_slack: FakeSlack
 ) -> None:
     ref = people.report(TEACHER)
     card = people.card(HEAD, ref, containing="Acknowledge")
-    note_view = open_modal(people, fake_slack, HEAD, card, "Add a note")
+    note_view = people.modal_after_click(HEAD, card, "Add a note")
     assert people.submit(HEAD, note_view, {"text": "Spoke to the parents."}) == {}
     people.card(HEAD, ref, containing="Spoke to the parents.")
 
-    close_view = open_modal(people, fake_slack, HEAD, card, "Close with an outcome")
+    close_view = people.modal_after_click(HEAD, card, "Close with an outcome")
     reply = people.submit(
         HEAD, close_view, {"outcome": "action_taken", "summary": "Posts removed."}
     )
@@ -44,7 +35,7 @@ def test_note_then_close_with_outcome_tells_the_reporter(
 def test_hand_over_to_a_colleague_with_the_same_role(people: People, fake_slack: FakeSlack) -> None:
     ref = people.report(TEACHER)
     card = people.card(HEAD, ref, containing="Acknowledge")
-    view = open_modal(people, fake_slack, HEAD, card, "Hand over")
+    view = people.modal_after_click(HEAD, card, "Hand over")
     options = view["blocks"][-1]["element"]["options"]
     names = [o["text"]["text"] for o in options]
     assert "Sarah Thompson" in names and "Michael O'Brien" not in names

@@ -2,8 +2,6 @@
 # (rule C2), once; the office closes the task with its button.
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -30,13 +28,7 @@ def test_a_pupil_who_turned_18_is_a_task_for_the_office(
         + f"\nWIL-6001,Juniper,Mossford,,{born.isoformat()},Year 13,Yes,Yes,No,No,\n",
         encoding="utf-8",
     )
-    subprocess.run(
-        [sys.executable, "-m", "bot", "consent", "import", str(export), "--site", "willow"],
-        cwd=server.workdir,
-        env=server.env(),
-        check=True,
-        capture_output=True,
-    )
+    server.import_consent(export)
 
     def task_cards(f: FakeSlack) -> list[dict]:
         return [m for m in f.messages_to(people.uid(OFFICE)) if "Consent at 18" in str(m["blocks"])]
