@@ -1,7 +1,6 @@
 # FakeGraph: Microsoft login (client credentials) and Graph sendMail over HTTPS on 127.0.0.1.
 from __future__ import annotations
 
-import asyncio
 import copy
 import itertools
 import shutil
@@ -17,6 +16,8 @@ from typing import Any
 
 import trustme
 from aiohttp import web
+
+from tests.fakes.loopback import LoopbackServer
 
 TENANT, CLIENT_ID, CLIENT_SECRET = "fake-tenant", "fake-graph-app", "fake-graph-secret"
 MAILBOX = "policybot@trust.example"
@@ -40,7 +41,7 @@ class _Fault:
     code: str
 
 
-class FakeGraph:
+class FakeGraph(LoopbackServer):
     """The login service and Graph's sendMail, on one HTTPS server whose certificate comes from
     a CA made for it (`ca_file`). Use `base_url` as both AUTHORITY_HOST and GRAPH_BASE_URL, or
     `env()` for a server in a subprocess. Mail is accepted for `mailbox` with a token issued to
@@ -57,10 +58,8 @@ class FakeGraph:
         self.tenant, self.client_id, self.client_secret = tenant, client_id, client_secret
         self.mailbox = mailbox
         self.port = 0
+        super().__init__()
         self._lock = threading.RLock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
         self._folder: Path | None = None
         self._numbers = itertools.count(1)
         self._tokens: set[str] = set()
@@ -78,34 +77,19 @@ class FakeGraph:
         ca.cert_pem.write_to_path(str(self.ca_file))
         server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(server_context), self._loop).result(10)
+        self.serve(self._app(), ssl_context=server_context)
         return self
 
-    async def _serve(self, context: ssl.SSLContext) -> None:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_post("/v1.0/users/{mailbox}/sendMail", self._send_mail)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        return app
 
     def stop(self) -> None:
         """Stop the server and its thread, and delete the CA file (idempotent)."""
-        if self._loop is None:
-            return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-        self._loop.close()
-        self._loop = self._thread = self._runner = None
+        self.stop_serving()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
+
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 FAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A0001"
@@ -49,16 +51,13 @@ def _decode_json_fields(args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     """A Slack Web API imitation on 127.0.0.1, served from a background thread's event loop."""
 
     def __init__(self, bot_token: str = "xoxb-test", *, team_id: str = "T0001") -> None:
         self.bot_token, self.team_id, self.team = bot_token, team_id, "Test Trust"
+        super().__init__()
         self._lock = threading.RLock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self.port = 0
         self._calls: list[dict[str, Any]] = []
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_acks: list[dict[str, Any]] = []
@@ -80,34 +79,19 @@ class FakeSlack:
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> FakeSlack:
         """Start the server on a free port; returns self."""
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
+        self.serve(self._app())
         return self
 
-    async def _serve(self) -> None:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        return app
 
     def stop(self) -> None:
         """Stop the server and its thread (idempotent)."""
-        if self._loop is None:
-            return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-        self._loop.close()
-        self._loop = self._thread = self._runner = None
+        self.stop_serving()
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -544,8 +528,7 @@ class FakeSlack:
             "retry_attempt": 0,
         }
         socket = next(s for s in reversed(self._sockets) if not s.closed)
-        assert self._loop is not None
-        asyncio.run_coroutine_threadsafe(socket.send_json(envelope), self._loop).result(5)
+        self.run(socket.send_json(envelope))
         return envelope_id
 
     def socket_acks(self) -> list[dict[str, Any]]:
