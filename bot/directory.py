@@ -25,6 +25,7 @@ __all__ = [
     "Problem",
     "Role",
     "Site",
+    "Term",
     "Trust",
     "check_directory",
     "load_directory",
@@ -120,6 +121,15 @@ class PolicyInfo:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A school term, first and last day included; days outside every term are holidays."""
+
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
 class Role:
     """A role someone holds; `site_id` is None for Trust-wide roles."""
 
@@ -141,6 +151,7 @@ class Directory:
     accounts: tuple[Account, ...] = ()
     policy: PolicyInfo = field(default_factory=PolicyInfo)
     people: tuple[Person, ...] = ()
+    terms: tuple[Term, ...] = ()
     _by_email: dict[str, Person] = field(init=False, repr=False, compare=False)
     _by_slack: dict[str, Person] = field(init=False, repr=False, compare=False)
     _by_teams: dict[str, Person] = field(init=False, repr=False, compare=False)
@@ -149,6 +160,7 @@ class Directory:
     def __post_init__(self) -> None:
         for name in ("sites", "accounts", "people"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "terms", tuple(sorted(self.terms, key=lambda t: t.start)))
         people = self.people
         object.__setattr__(self, "_by_email", {p.email: p for p in people})
         object.__setattr__(self, "_by_slack", {p.slack_id: p for p in people if p.slack_id})
@@ -222,6 +234,15 @@ class Directory:
         found = [p for p in self.people if needle in p.name.lower() or needle in p.email]
         return sorted(found, key=lambda p: (p.name.lower(), p.email))[:limit]
 
+    def term_on(self, day: date) -> Term | None:
+        """The term `day` falls in, or None (a holiday, or no terms in the file)."""
+        return next((t for t in self.terms if t.start <= day <= t.end), None)
+
+    def in_term(self, day: date) -> bool:
+        """Whether `day` is a school day as far as the terms go: always, when the file lists
+        no terms (then there is no holiday rule)."""
+        return not self.terms or self.term_on(day) is not None
+
     def display_name(self, email: str) -> str:
         """The person's name, or the e-mail itself when they are not in the directory."""
         person = self.person(email)
@@ -257,6 +278,7 @@ def _build(data: dict[str, Any]) -> Directory:
         accounts=tuple(Account(**account) for account in data["accounts"]),
         policy=PolicyInfo(**data["policy"]),
         people=tuple(Person(**person) for person in data["people"]),
+        terms=tuple(Term(**term) for term in data.get("terms", ())),
     )
 
 

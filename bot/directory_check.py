@@ -11,12 +11,13 @@ from typing import Any
 
 import yaml
 
-TOP_KEYS = ("trust", "sites", "accounts", "policy", "people")
+TOP_KEYS = ("trust", "sites", "accounts", "policy", "people", "terms")
 TRUST_KEYS = ("name", "head_of_comms", "elt", "it_provider", "board")
 SITE_KEYS = ("id", "name", "kind", "headteacher", "safeguarding_leads", "office", "staff")
 ACCOUNT_KEYS = ("id", "site", "platform", "handle")
 POLICY_KEYS = ("next_review", "training_valid_months")
 PERSON_KEYS = ("email", "name", "slack_id", "teams_id")
+TERM_KEYS = ("name", "start", "end")
 KINDS = ("school", "hub")
 PLATFORMS = ("X", "Facebook", "Instagram", "TikTok", "LinkedIn", "YouTube", "other")
 TRUST_SITE = "trust"  # the `site` of a Trust-wide account; never a site id
@@ -189,6 +190,7 @@ class _Check:
         site_ids = {site["id"] for site in data["sites"]}
         data["accounts"] = self.accounts(top.get("accounts"), site_ids)
         data["policy"] = self.policy(top.get("policy"))
+        data["terms"] = self.terms(top.get("terms"))
         if "people" in top:
             known = {person["email"] for person in data["people"]}
             for email, line, where in self.refs:
@@ -304,18 +306,7 @@ class _Check:
             return result
         review = fields.get("next_review")
         if review is not None and not _is_null(review[1]):
-            value = self.value(review[1])
-            if isinstance(value, datetime):
-                value = value.date()
-            elif isinstance(value, str):
-                with contextlib.suppress(ValueError):
-                    value = date.fromisoformat(value.strip())
-            if isinstance(value, date):
-                result["next_review"] = value
-            else:
-                raw = getattr(review[1], "value", "a list")
-                message = f'should be a date like 2026-11-30, not "{raw}"'
-                self.add(review[1], f"policy.next_review {message}")
+            result["next_review"] = self.day(review, "policy.next_review", at=None)
         months = fields.get("training_valid_months")
         if months is not None:
             value = self.value(months[1])
@@ -326,6 +317,48 @@ class _Check:
                 message = f'should be a whole number of months above 0, not "{raw}"'
                 self.add(months[1], f"policy.training_valid_months {message}")
         return result
+
+    def terms(self, entry: Entry | None) -> list[dict[str, Any]]:
+        """School terms: days outside every term are holidays (no terms, no holidays)."""
+        result: list[dict[str, Any]] = []
+        for index, node in enumerate(self.items(entry, "terms")):
+            where = f"terms[{index}]"
+            fields = self.fields(node, where, TERM_KEYS)
+            if fields is None:
+                continue
+            name = self.text(fields.get("name"), f"{where}.name", at=node)
+            start = self.day(fields.get("start"), f"{where}.start", at=node)
+            end = self.day(fields.get("end"), f"{where}.end", at=node)
+            if name is None or start is None or end is None:
+                continue
+            label = f'the term "{name}"'
+            if end < start:
+                self.add(fields["end"][1], f"{label} ends on {end}, before it starts on {start}")
+                continue
+            other = next((t for t in result if start <= t["end"] and t["start"] <= end), None)
+            if other is not None:
+                message = f'{label} ({start} to {end}) overlaps "{other["name"]}"'
+                self.add(node, f"{message} (line {other['line']}); terms must not overlap")
+                continue
+            result.append({"name": name, "start": start, "end": end, "line": _line(node)})
+        return [{k: v for k, v in t.items() if k != "line"} for t in result]
+
+    def day(self, entry: Entry | None, where: str, *, at: yaml.Node | None) -> date | None:
+        """A required date (2026-11-30); reports it when missing or not a date."""
+        if entry is None or _is_null(entry[1]):
+            self.add(entry[0] if entry else at, f"{where} is missing")
+            return None
+        value = self.value(entry[1])
+        if isinstance(value, datetime):
+            value = value.date()
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = date.fromisoformat(value.strip())
+        if isinstance(value, date):
+            return value
+        raw = getattr(entry[1], "value", "a list")
+        self.add(entry[1], f'{where} should be a date like 2026-11-30, not "{raw}"')
+        return None
 
     def people(self, entry: Entry | None) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = []
