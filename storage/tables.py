@@ -404,3 +404,27 @@ class DeclarationRow(SQLModel, table=True):
     exchanges: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+
+
+# --- the scheduler: one lease per job, and the periods a periodic job has done ---
+
+
+class JobLeaseRow(SQLModel, table=True):
+    """Which process may run a job, until when (renewed while it runs, free once expired)."""
+
+    __tablename__ = "job_lease"
+
+    name: str = Field(primary_key=True, max_length=100)
+    holder: str = Field(max_length=200)
+    until: datetime = _when()
+
+
+class JobRunRow(SQLModel, table=True):
+    """A period (a day, a week) of a periodic job: claimed when it starts, `handled` once done."""
+
+    __tablename__ = "job_run"
+
+    name: str = Field(primary_key=True, max_length=100)
+    period_key: str = Field(primary_key=True, max_length=40)
+    ran_at: datetime = _when()
+    handled: int | None = None
