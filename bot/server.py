@@ -25,10 +25,13 @@ from bot.tasks.jobs import daily_tasks
 from bot.working_time import WorkingHours
 from handlers.mail import build_mailer
 from scheduler.jobs import build_scheduler, report_deadlines, run_job
+from scheduler.leader import Leader, lease_ttl
 from scheduler.outbox_worker import OutboxWorker
+from scheduler.periods import Period, Periodic
 from storage import migrate
 from storage.engine import create_engine, is_sqlite, session_factory
 from storage.identities import SqlIdentities
+from storage.leases import SqlJobLeases, SqlJobRuns
 from storage.outbox import OutboxQueue
 from storage.uow import SqlUnitOfWork
 
@@ -50,6 +53,8 @@ class Runtime:
     worker: OutboxWorker
     queue: OutboxQueue
     engine: Any
+    leader: Leader
+    periodic: Periodic
     slack: Any = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     scheduler: Any = None
@@ -117,7 +122,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         lease_seconds=settings.outbox_lease_seconds,
     )
     worker_ref.append(worker)
-    app[RUNTIME] = Runtime(settings, services, worker, queue, engine, slack)
+    leader = Leader(SqlJobLeases(sessions), clock, ttl=lease_ttl(settings.scheduler_tick_seconds))
+    periodic = Periodic(SqlJobRuns(sessions), clock, settings.zone)
+    app[RUNTIME] = Runtime(settings, services, worker, queue, engine, leader, periodic, slack)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/messages", teams_off)
     app.on_startup.append(_start)
@@ -140,16 +147,34 @@ async def _start(app: web.Application) -> None:
 
         return run
 
+    def once_per(
+        period: Period, name: str, work: Callable[[Services, str], Awaitable[int]]
+    ) -> Callable[[], Awaitable[int]]:
+        """A job run at most once per day or week (scheduler.periods); `work` gets the period
+        key for its outbox keys. Add it as `"name": once_per("week", "name", work)`."""
+
+        async def run(key: str) -> int:
+            return await run_job(name, lambda: work(services, key), services.wake_outbox)
+
+        return runtime.periodic.run_once_per(period, name, run)
+
+    # Every job runs at each tick, and only in the replica that holds its lease.
+    jobs: dict[str, Callable[[], Awaitable[int]]] = {
+        "report_deadlines": deadlines,
+        "post_deadlines": job("post deadlines", post_deadlines),
+        "daily_tasks": job("daily tasks", daily_tasks),
+        "declaration_reminders": job("declaration reminders", declaration_reminders),
+    }
     runtime.scheduler = build_scheduler(
         tick_seconds=runtime.settings.scheduler_tick_seconds,
-        jobs={
-            "report_deadlines": deadlines,
-            "post_deadlines": job("post deadlines", post_deadlines),
-            "daily_tasks": job("daily tasks", daily_tasks),
-            "declaration_reminders": job("declaration reminders", declaration_reminders),
-        },
+        jobs={name: runtime.leader.leased(name, work) for name, work in jobs.items()},
     )
     runtime.scheduler.start()
+    log.info(
+        "scheduler: ticking every %ss as %s",
+        runtime.settings.scheduler_tick_seconds,
+        runtime.leader.holder,
+    )
     log.info("%s", channels_line(runtime.settings))
 
 
@@ -157,6 +182,7 @@ async def _stop(app: web.Application) -> None:
     runtime = app[RUNTIME]
     if runtime.scheduler:
         runtime.scheduler.shutdown(wait=False)
+        await runtime.leader.release_all()
     for task in runtime.tasks:
         task.cancel()
     await asyncio.gather(*runtime.tasks, return_exceptions=True)

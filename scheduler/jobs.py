@@ -1,8 +1,9 @@
-# Scheduled jobs (APScheduler): report deadlines, post deadlines, daily tasks; the set-up.
+# Scheduled jobs (APScheduler): report deadlines and the set-up that ticks every job.
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -28,15 +29,20 @@ async def report_deadlines(
 def build_scheduler(
     *, tick_seconds: float, jobs: Mapping[str, Callable[[], Awaitable[int]]]
 ) -> AsyncIOScheduler:
-    """One scheduler per process; each job keeps its state in the database, so a job that runs
-    on two replicas at once still acts once (row locks and unique outbox keys)."""
+    """One scheduler per process, ticking every job at once on start (to catch up) and then
+    every `tick_seconds`. APScheduler only ticks: each job keeps its state in the database and
+    reads the time from the injected clock, runs only where it holds its lease
+    (scheduler.leader), and acts once however often it runs (records, job runs, unique outbox
+    keys). Ticks missed while busy are coalesced into one."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    start = datetime.now(UTC)
     for name, job in jobs.items():
         scheduler.add_job(
             job,
             "interval",
             seconds=tick_seconds,
             id=name,
+            next_run_time=start,
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
