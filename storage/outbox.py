@@ -73,7 +73,9 @@ class OutboxQueue:
     ) -> list[Claimed]:
         """Take due items sent `via` these kinds, at most one per recipient and only their
         oldest, so each person gets their messages in order. Safe with several workers: a
-        claim is a conditional update."""
+        claim is a conditional update, and on PostgreSQL the candidates are locked with
+        `FOR UPDATE SKIP LOCKED`, so concurrent workers take different messages instead of
+        racing for the same ones."""
         older = aliased(OutboxRow)
         due = or_(
             and_(OutboxRow.status == PENDING, col(OutboxRow.next_attempt_at) <= now),
@@ -86,14 +88,15 @@ class OutboxQueue:
         )
         claimed: list[Claimed] = []
         async with self._sessions() as session:
-            rows = (
-                await session.exec(
-                    select(OutboxRow)
-                    .where(due, ~blocked, col(OutboxRow.via).in_(via))
-                    .order_by(col(OutboxRow.id))
-                    .limit(limit)
-                )
-            ).all()
+            query = (
+                select(OutboxRow)
+                .where(due, ~blocked, col(OutboxRow.via).in_(via))
+                .order_by(col(OutboxRow.id))
+                .limit(limit)
+            )
+            if session.bind and session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=OutboxRow)
+            rows = (await session.exec(query)).all()
             for row in rows:
                 assert row.id is not None and row.payload is not None
                 item = Claimed(
