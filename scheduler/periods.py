@@ -94,7 +94,7 @@ class Periodic:
             try:
                 handled = await job(key)
             except BaseException:
-                await self._runs.release_period(name, key)
+                await self._forget(name, key)
                 raise
             await self._runs.finish_period(name, key, handled)
             self._finished[name] = key
@@ -102,3 +102,9 @@ class Periodic:
             return handled
 
         return run
+
+    async def _forget(self, name: str, key: str) -> None:
+        try:
+            await self._runs.release_period(name, key)
+        except Exception:  # the claim stays; it is taken again once stale
+            log.warning("%s: could not release period %s", name, key, exc_info=True)
