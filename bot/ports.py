@@ -16,6 +16,7 @@ from bot.outbox import OutboxItem
 from bot.posts.ports import PostStore
 from bot.reports.model import MisuseReport
 from bot.tasks.ports import TaskStore
+from bot.training.ports import TrainingStore
 
 
 class ReportStore(Protocol):
@@ -91,6 +92,7 @@ class UnitOfWork(Protocol):
     access: AccessStore
     delegations: DelegationStore
     declarations: DeclarationStore
+    training: TrainingStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -11,6 +11,7 @@ from bot.ports import UnitOfWork
 from bot.posts.deps import PostDeps
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
 from bot.reports.service import ReportDeps
+from bot.training.service import TrainingDeps
 from bot.working_time import WorkingHours
 
 
@@ -37,6 +38,9 @@ class Services:
 
     def declaration_deps(self) -> DeclarationDeps:
         return DeclarationDeps(self.directory, self.clock, self.hours, self.mail_on)
+
+    def training_deps(self) -> TrainingDeps:
+        return TrainingDeps(self.directory, self.clock, self.hours)
 
     def post_deps(self) -> PostDeps:
         return PostDeps(self.directory, self.clock, self.hours.zone, self.political_terms)

@@ -428,3 +428,48 @@ class JobRunRow(SQLModel, table=True):
     period_key: str = Field(primary_key=True, max_length=40)
     ran_at: datetime = _when()
     handled: int | None = None
+
+
+# --- training records, refresher campaigns and nudges (T1) ---
+
+
+class TrainingCompletionRow(SQLModel, table=True):
+    """A completed course: recorded in chat, imported from the platform, or confirmed."""
+
+    __tablename__ = "training_completion"
+    __table_args__ = (UniqueConstraint("email", "course", "completed_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    course: str = Field(max_length=100)
+    completed_on: date
+    source: str = Field(max_length=10)  # chat | import | admin
+    certificate_url: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = _when()
+
+
+class TrainingCampaignRow(SQLModel, table=True):
+    """A refresher after an incident or a change: a site (or "trust") trains again."""
+
+    __tablename__ = "training_campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    site_id: str = Field(max_length=64)
+    starts_on: date
+    deadline: date
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    started_by: str = Field(max_length=254)
+    started_at: datetime = _when()
+
+
+class TrainingNudgeRow(SQLModel, table=True):
+    """How often a person has been nudged while due, and when last (reset once trained)."""
+
+    __tablename__ = "training_nudge"
+
+    email: str = Field(primary_key=True, max_length=254)
+    nudges: int = 0
+    last_nudged_on: date | None = Field(default=None, index=True)

@@ -17,6 +17,7 @@ from storage.posts import SqlPostStore
 from storage.pupils import SqlPupilStore
 from storage.reports import SqlReportStore
 from storage.tasks import SqlTaskStore
+from storage.training import SqlTrainingStore
 
 
 class SqlUnitOfWork:
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     access: SqlAccessStore
     delegations: SqlDelegationStore
     declarations: SqlDeclarationStore
+    training: SqlTrainingStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.access = SqlAccessStore(self._session)
         self.delegations = SqlDelegationStore(self._session)
         self.declarations = SqlDeclarationStore(self._session)
+        self.training = SqlTrainingStore(self._session)
         return self
 
     async def __aexit__(
