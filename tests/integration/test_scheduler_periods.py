@@ -131,4 +131,4 @@ async def test_a_term_of_weekly_nudges_on_two_replicas_runs_once_a_week(sessions
     assert job.keys == [f"2026-W{week}" for week in range(37, 50)]
     assert await SqlJobRuns(sessions).runs("nudges") == {key: 2 for key in job.keys}
     assert (await SqlJobLeases(sessions).holders())["nudges"][0] == "b"  # took over on the 12th
-    assert ticks == 13 * 7 * 4 and elapsed < 10
+    assert ticks == 13 * 7 * 4 and elapsed < 60  # no real waiting: ~1s unloaded
