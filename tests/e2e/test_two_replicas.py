@@ -15,7 +15,7 @@ from tests.e2e.harness import SAMPLE, BotServer, People, seed_users
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.conftest import POSTGRES, fresh_postgres, postgres_reachable
 
-JOBS = {"report_deadlines", "post_deadlines", "daily_tasks", "declaration_reminders"}
+JOBS = {"report_deadlines", "post_deadlines", "daily_tasks", "declaration_reminders"}  # and more
 REPORTERS = [  # (teacher, a lead who gets the card)
     ("c.evans@riverside.example", "a.fletcher@riverside.example"),
     ("l.barnes@willow.example", "s.thompson@willow.example"),
@@ -121,7 +121,7 @@ def test_two_replicas_nudge_and_escalate_each_report_once(
 
     holders = {holder_of(server): server for server in servers}
     held = leases(servers[0])
-    assert set(held) == JOBS and set(held.values()) <= set(holders)
+    assert set(held) >= JOBS and set(held.values()) <= set(holders)
     leader = holders[held["report_deadlines"]]
     follower = next(s for s in servers if s is not leader)
     assert "report(s) nudged or escalated" in leader.log()
@@ -132,6 +132,6 @@ def test_two_replicas_nudge_and_escalate_each_report_once(
     late = survivor.report(REPORTERS[0][0])
     survivor.card("p.sharma@trust.example", late, containing="Escalated", timeout=20)
     wait_until(lambda: set(leases(follower).values()) == {holder_of(follower)})
-    assert set(leases(follower)) == JOBS
+    assert set(leases(follower)) >= JOBS
     time.sleep(1)
     assert_each_message_once(follower, fake, [*refs, late])
