@@ -1,11 +1,12 @@
-# The `policybot` command line: serve, check, db upgrade, outbox, consent import.
+# The `policybot` command line: serve, check, db upgrade, outbox, consent and training import.
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -14,8 +15,10 @@ from bot.settings import MAIL_OFF, Settings, SettingsInvalid, load_settings
 
 if TYPE_CHECKING:
     from bot.consent.service import ImportSummary
+    from bot.training.importer import ImportSummary as TrainingSummary
 
 log = logging.getLogger("policybot")
+T = TypeVar("T")
 
 
 def _settings() -> Settings:
@@ -212,12 +215,17 @@ def consent_import(csv_file: Path, site_id: str, dry_run: bool) -> None:
     who are not in the file are left as they are.
     """
     settings = _settings()
+    _print_import(_run_import(_import_consent(settings, csv_file, site_id, dry_run)))
+
+
+def _run_import(work: Coroutine[Any, Any, T]) -> T:
+    """Run an import; on any problem print it in plain words (nothing was changed) and exit 1."""
     from bot.consent.mis_csv import CsvInvalid
     from bot.errors import PolicyError
     from bot.server import NotMigrated
 
     try:
-        summary = asyncio.run(_import_consent(settings, csv_file, site_id, dry_run))
+        return asyncio.run(work)
     except DirectoryInvalid as error:
         _print_problems([str(p) for p in error.problems])
         sys.exit(1)
@@ -233,14 +241,21 @@ def consent_import(csv_file: Path, site_id: str, dry_run: bool) -> None:
             err=True,
         )
         sys.exit(1)
-    _print_import(summary)
+
+
+def _actor() -> str:
+    """Who runs a command, as the audit trail names them."""
+    import getpass
+
+    try:
+        return f"command line ({getpass.getuser()})"
+    except Exception:
+        return "command line"
 
 
 async def _import_consent(
     settings: Settings, path: Path, site_id: str, dry_run: bool
 ) -> ImportSummary:
-    import getpass
-
     from bot.clock import SystemClock
     from bot.consent.mis_csv import count_rows, read_mis_csv
     from bot.consent.service import ConsentDeps, import_register
@@ -258,10 +273,7 @@ async def _import_consent(
     clock = SystemClock()
     deps = ConsentDeps(directory, clock, working_hours(settings))
     rows = read_mis_csv(path, today=deps.today())
-    try:
-        actor = f"command line ({getpass.getuser()})"
-    except Exception:
-        actor = "command line"
+    actor = _actor()
     await prepare_database(settings)
     engine = create_engine(settings.database_url)
     try:
@@ -300,6 +312,66 @@ def _print_import(summary: ImportSummary) -> None:
             f"Take-down tasks: {summary.takedowns}, for published posts that show pupils whose "
             "consent was withdrawn or narrowed."
         )
+
+
+@cli.group()
+def training() -> None:
+    """Social media training records."""
+
+
+@training.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and compare the file; change nothing.")
+def training_import(csv_file: Path, dry_run: bool) -> None:
+    """Load completed training from a training platform's export (CSV UTF-8).
+
+    Columns: email, course, completed_on, certificate_url, in any order (course and
+    certificate_url may be left out; common header names are understood); dates as 2026-03-03
+    or 03/03/2026. Completions already on record are left alone, so importing the same file
+    twice adds nothing. All at once or not at all; rows that can't be taken (an e-mail not in
+    the directory, a bad or future date) are listed with their line numbers.
+    """
+    settings = _settings()
+    summary = _run_import(_import_training(settings, csv_file, dry_run))
+    if summary.dry_run:
+        click.echo("Dry run: nothing was changed. The file would give:")
+    click.echo(
+        f"Added {summary.added}, unchanged {summary.unchanged}, refused {len(summary.refused)}"
+    )
+    for refusal in summary.refused:
+        click.echo(f"line {refusal.line}: {refusal.reason}")
+
+
+async def _import_training(settings: Settings, path: Path, dry_run: bool) -> TrainingSummary:
+    from bot.clock import SystemClock
+    from bot.directory import load_directory
+    from bot.server import prepare_database, working_hours
+    from bot.training.importer import import_completions
+    from bot.training.platform_csv import count_rows, read_training_csv
+    from bot.training.service import TrainingDeps
+    from storage.engine import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    directory = load_directory(settings.directory_file)
+    clock = SystemClock()
+    deps = TrainingDeps(directory, clock, working_hours(settings))
+    known = {person.email for person in directory.people}
+    rows = read_training_csv(path, today=deps.today(), known=known)
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        label = f"Reading {path.name}"
+        with click.progressbar(length=count_rows(path), label=label, file=sys.stderr) as bar:
+            return await import_completions(
+                SqlUnitOfWork(session_factory(engine), clock),
+                deps,
+                rows=rows,
+                actor=_actor(),
+                progress=bar.update,
+                dry_run=dry_run,
+            )
+    finally:
+        await engine.dispose()
 
 
 def main() -> None:

@@ -22,6 +22,12 @@ COMMANDS = (
         "`/declare-relationship list` shows your declarations.",
     ),
     (
+        "/training",
+        "Your social media training: whether it is in date, and a form to record a completion "
+        "(`/training record`). The policy asks every member of staff to take it and refresh it; "
+        "I remind you once a week in term time when it is due.",
+    ),
+    (
         "/policybot",
         "This help. `/policybot access` asks to post on an account, `/policybot new-account` "
         "proposes a new one, `/policybot accounts` shows who may post where.",
@@ -31,17 +37,22 @@ ROLE_HELP = {
     "headteacher": "Misuse reports from your school's staff come to you. Acknowledge them "
     "within the working hours shown, add notes, close them with an outcome, or hand one over "
     "to a colleague who holds the same role while you are away. You sign off your school's "
-    "posts and posting access; delegate from App Home while you are away.",
+    "posts and posting access; delegate from App Home while you are away. Once a week you hear "
+    "who at your school has not recorded their social media training after three reminders.",
     "elt": "Misuse reports from Support Hub staff come to you, and reports from a school go "
     "to you when its Headteacher is involved or has not acknowledged in time. One of you signs "
-    "off each post on a Trust account.",
+    "off each post on a Trust account. Once a week you hear who at the Support Hub has not "
+    "recorded their social media training after three reminders.",
     "safeguarding_lead": "Reports marked as a safeguarding concern come to you as well, and "
     "only you and the lead recipient can see them. Staff's relationship declarations about "
     "your school's pupils come to you in chat and by e-mail: acknowledge them or ask a question. "
     "App Home shows your safeguarding queue; `/declare-relationship list` shows the register.",
     "head_of_comms": "Reports of abusive comments about a school or the Trust come to you too. "
     "You sign off every post and every posting access, consult on new accounts, and may post "
-    "on every account. /consent looks up and amends a pupil's photo consent.",
+    "on every account. /consent looks up and amends a pupil's photo consent. "
+    "`/training progress` shows who is trained at each site, `/training campaign` starts a "
+    "refresher after an incident or a change (section 11), and `/training record` confirms a "
+    "colleague's training.",
     "it_provider": "When inappropriate content is reached on a school computer, you get the "
     "link to block (and nothing else of the report).",
     "board": "Reports come to you only when everyone at ELT is involved or late.",

@@ -22,6 +22,7 @@ from bot.posts.screening import DEFAULT_POLITICAL_TERMS
 from bot.services import Services
 from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_working_hours
 from bot.tasks.jobs import daily_tasks
+from bot.training.jobs import training_nudges
 from bot.working_time import WorkingHours
 from handlers.mail import build_mailer
 from scheduler.jobs import build_scheduler, report_deadlines, run_job
@@ -164,6 +165,7 @@ async def _start(app: web.Application) -> None:
         "post_deadlines": job("post deadlines", post_deadlines),
         "daily_tasks": job("daily tasks", daily_tasks),
         "declaration_reminders": job("declaration reminders", declaration_reminders),
+        "training_nudges": job("training nudges", training_nudges),
     }
     runtime.scheduler = build_scheduler(
         tick_seconds=runtime.settings.scheduler_tick_seconds,

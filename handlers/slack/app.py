@@ -13,7 +13,16 @@ from bot.clock import Clock
 from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
-from handlers.slack import access, consent, declarations, home, posts, reports, tasks
+from handlers.slack import (
+    access,
+    consent,
+    declarations,
+    home,
+    posts,
+    reports,
+    tasks,
+    training,
+)
 from handlers.slack.people import SlackPeople
 from handlers.slack.sender import SlackSender
 
@@ -50,6 +59,7 @@ def build_slack(
     tasks.register(app, services, people)
     access.register(app, services, people)
     declarations.register(app, services, people)
+    training.register(app, services, people)
     home.register(app, services, people)
 
     @app.error

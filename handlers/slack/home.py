@@ -18,6 +18,7 @@ from bot.reports.home import home_messages, split_safeguarding
 from bot.reports.messages import report_card
 from bot.services import Services
 from bot.tasks.home import home_pages as task_pages
+from bot.training.home import home_pages as training_pages
 from handlers.slack import access, ids, render
 from handlers.slack.people import SlackPeople
 
@@ -49,7 +50,7 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
                     report_card(r, services.directory, zone) for r in safeguarding
                 ],
             )
-            for more in (post_pages, task_pages, access_pages):
+            for more in (post_pages, task_pages, access_pages, training_pages):
                 pages += await more(services, email)
         await client.views_publish(user_id=user_id, view=render.home_view(pages))
 

@@ -18,6 +18,5 @@ __all__ = [
 ]
 
 LATER_COMMANDS = {
-    "/training": "your social media training record",
     "/abuse-log": "logging abusive comments about a school or the Trust",
 }

@@ -114,5 +114,5 @@ def test_help_is_tailored_to_roles(people: People) -> None:
 
 
 def test_commands_of_later_releases_answer_kindly(people: People) -> None:
-    reply = people.command(TEACHER, "/training").json()
+    reply = people.command(TEACHER, "/abuse-log").json()
     assert "later release" in reply["text"] and reply["response_type"] == "ephemeral"

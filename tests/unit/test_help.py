@@ -86,6 +86,7 @@ def test_everyone_sees_the_commands(directory: Directory) -> None:
             "/report-misuse",
             "/request-post",
             "/declare-relationship",
+            "/training",
             "/policybot",
         ]
 
