@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.messages import Message
 from bot.services import Services
-from bot.training import messages, service
+from bot.training import campaigns, messages, service
 
 
 async def home_pages(services: Services, email: str) -> list[Message]:
@@ -14,6 +14,6 @@ async def home_pages(services: Services, email: str) -> list[Message]:
     comms = service.is_comms(deps.directory, email)
     pages = [messages.status_message(status, latest, is_comms=comms)]
     if comms:
-        register, campaigns = await service.progress(services.uow(), deps, by=email)
-        pages += messages.progress_pages(register, campaigns, deps.directory)
+        register, running = await campaigns.progress(services.uow(), deps, by=email)
+        pages += messages.progress_pages(register, running, deps.directory)
     return pages

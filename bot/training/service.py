@@ -1,24 +1,20 @@
-# Training use cases: a person's status, recording a completion, starting a refresher campaign,
-# and the Head of Comms' view of progress.
+# Training use cases: a person's status and recording a completion; the audit entries of training.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from bot.audit import AuditEvent, record
+from bot.audit import AuditEvent
 from bot.clock import Clock
 from bot.directory import Directory
-from bot.errors import AlreadyDone, FormInvalid, NotAllowed
 from bot.outbox import OutboxItem
 from bot.ports import UnitOfWork
 from bot.training import messages
-from bot.training.forms import campaign_form, parse_campaign, parse_record, record_form
-from bot.training.messages import CampaignProgress, SiteProgress
+from bot.training.forms import parse_record, record_form
 from bot.training.model import (
-    TRUST,
     Campaign,
     Completion,
     NudgeState,
@@ -26,14 +22,10 @@ from bot.training.model import (
     TrainingStatus,
     assess,
     campaign_for,
-    in_scope,
 )
 from bot.working_time import WorkingHours
 
 log = logging.getLogger(__name__)
-CAMPAIGN_REFUSAL = "Only the Head of Communications can start a refresher campaign."
-PROGRESS_REFUSAL = "Only the Head of Communications can see the Trust's training progress."
-SHOW_ENDED_FOR = timedelta(days=90)  # campaigns stay in the progress pages this long
 
 
 @dataclass(frozen=True)
@@ -64,13 +56,6 @@ class Recorded:
     completion: Completion
     created: bool
     status: TrainingStatus
-
-
-@dataclass(frozen=True)
-class Started:
-    campaign: Campaign
-    created: bool
-    told: int
 
 
 def is_comms(directory: Directory, email: str) -> bool:
@@ -147,99 +132,6 @@ def recorded_event(completion: Completion, *, nudges_reset: bool) -> AuditEvent:
     )
 
 
-def check_may_campaign(deps: TrainingDeps, email: str) -> None:
-    """Before the campaign form opens."""
-    if not is_comms(deps.directory, email):
-        raise NotAllowed(CAMPAIGN_REFUSAL)
-
-
-async def start_campaign(
-    uow: UnitOfWork,
-    deps: TrainingDeps,
-    *,
-    by: str,
-    values: Mapping[str, object],
-    source_key: str,
-) -> Started:
-    """The Head of Comms starts a refresher: everyone in scope is due again and told now (the
-    announcement counts as that week's nudge). A resubmitted form starts nothing new."""
-    check_may_campaign(deps, by)
-    directory, today = deps.directory, deps.today()
-    data = parse_campaign(campaign_form(directory, today), values, today=today)
-    if data.site_id != TRUST and directory.site(data.site_id) is None:
-        raise FormInvalid({"scope": "Please choose one of the sites shown."})
-    async with uow:
-        existing = await uow.training.campaign_by_source_key(source_key)
-        if existing is not None:
-            return Started(existing, created=False, told=0)
-        for other in await uow.training.campaigns():
-            if other.site_id == data.site_id and other.running(today):
-                scope = messages.scope_name(directory, other.site_id)
-                raise AlreadyDone(
-                    f"{other.ref} already asks {scope} to refresh their training by "
-                    f"{messages.day(other.deadline)}."
-                )
-        now = deps.clock.now()
-        campaign = await uow.training.add_campaign(
-            Campaign(
-                ref=await uow.training.next_ref(now.year),
-                site_id=data.site_id,
-                starts_on=today,
-                deadline=data.deadline,
-                started_by=by,
-                started_at=now,
-                reason=data.reason,
-            ),
-            source_key=source_key,
-        )
-        covered = sorted(e for e, sites in in_scope(directory).items() if campaign.covers(sites))
-        await _announce(uow, deps, campaign, covered)
-        await record(
-            uow.audit,
-            now,
-            by,
-            "training.campaign_started",
-            ("training_campaign", campaign.ref),
-            before=None,
-            after={
-                "site_id": campaign.site_id,
-                "starts_on": today.isoformat(),
-                "deadline": campaign.deadline.isoformat(),
-                "people": len(covered),
-            },
-        )
-        await uow.commit()
-    log.info(
-        "training campaign %s started for %s: %d told", campaign.ref, data.site_id, len(covered)
-    )
-    return Started(campaign, created=True, told=len(covered))
-
-
-async def _announce(
-    uow: UnitOfWork, deps: TrainingDeps, campaign: Campaign, covered: Sequence[str]
-) -> None:
-    """Tell everyone covered, and count it as their nudge of the week."""
-    today, now = deps.today(), deps.clock.now()
-    message = messages.announcement(campaign, deps.directory)
-    states = await uow.training.states(covered)
-    changed = []
-    for email in covered:
-        await uow.outbox.add(
-            OutboxItem(f"training:campaign:{campaign.ref}:{email}", email, message)
-        )
-        state = states.get(email) or NudgeState(email)
-        changed.append(NudgeState(email, state.nudges + 1, today))
-    await uow.training.save_states(changed)
-    await uow.audit.append_many(
-        [
-            nudge_event(now, "system", before, after, detail={"campaign": campaign.ref})
-            for before, after in zip(
-                [states.get(e) or NudgeState(e) for e in covered], changed, strict=True
-            )
-        ]
-    )
-
-
 def nudge_event(
     at: Any, actor: str, before: NudgeState, after: NudgeState, *, detail: dict[str, Any]
 ) -> AuditEvent:
@@ -258,52 +150,4 @@ def nudge_event(
         before=state(before),
         after=state(after),
         detail=detail,
-    )
-
-
-async def progress(
-    uow: UnitOfWork, deps: TrainingDeps, *, by: str
-) -> tuple[list[SiteProgress], list[CampaignProgress]]:
-    """For the Head of Comms only: per site, who is trained and in date and who is due; per
-    running (or recent) campaign, who at each site has done it since it started."""
-    if not is_comms(deps.directory, by):
-        raise NotAllowed(PROGRESS_REFUSAL)
-    async with uow:
-        latest = await uow.training.latest_days()
-        campaigns = await uow.training.campaigns()
-    directory, today = deps.directory, deps.today()
-    due = {
-        email: deps.status(email, latest.get(email), campaigns).due for email in in_scope(directory)
-    }
-    register = [
-        SiteProgress(
-            site.id,
-            tuple(e for e in site.members if not due[e]),
-            tuple(e for e in site.members if due[e]),
-        )
-        for site in directory.sites
-    ]
-    shown = [c for c in campaigns if c.starts_on <= today <= c.deadline + SHOW_ENDED_FOR]
-    return register, [_campaign_progress(directory, c, latest) for c in shown]
-
-
-def _campaign_progress(
-    directory: Directory, campaign: Campaign, latest: dict[str, date]
-) -> CampaignProgress:
-    sites = [s for s in directory.sites if campaign.covers({s.id})]
-
-    def done(email: str) -> bool:
-        last = latest.get(email)
-        return last is not None and last >= campaign.starts_on
-
-    return CampaignProgress(
-        campaign,
-        tuple(
-            SiteProgress(
-                site.id,
-                tuple(e for e in site.members if done(e)),
-                tuple(e for e in site.members if not done(e)),
-            )
-            for site in sites
-        ),
     )

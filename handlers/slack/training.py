@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PolicyError, UnknownPerson
 from bot.services import Services
-from bot.training import forms, messages
+from bot.training import campaigns, forms, messages
 from bot.training import service as training
 from bot.training.messages import TrainingAction, day
 from handlers.slack import render
@@ -45,12 +45,12 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
             if word in RECORD_WORDS:
                 await client.views_open(trigger_id=body["trigger_id"], view=record_form(email))
             elif word == "campaign":
-                training.check_may_campaign(deps(), email)
+                campaigns.check_may_campaign(deps(), email)
                 form = forms.campaign_form(services.directory, deps().today())
                 await client.views_open(trigger_id=body["trigger_id"], view=render.modal(form))
             elif word == "progress":
-                register, campaigns = await training.progress(services.uow(), deps(), by=email)
-                pages = messages.progress_pages(register, campaigns, services.directory)
+                register, running = await campaigns.progress(services.uow(), deps(), by=email)
+                pages = messages.progress_pages(register, running, services.directory)
                 await respond(**render.ephemeral_pages(pages, _cut))
             else:
                 status, latest = await training.status_for(services.uow(), deps(), email=email)
@@ -93,7 +93,7 @@ def register(app: AsyncApp, services: Services, people: SlackPeople) -> None:
     @app.view(forms.CAMPAIGN_FORM)
     async def campaign(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         async def call(email: str, _ref: str, values: dict[str, object], view: Any) -> dict:
-            started = await training.start_campaign(
+            started = await campaigns.start_campaign(
                 services.uow(),
                 deps(),
                 by=email,

@@ -20,7 +20,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.directory import Directory, load_directory
 from bot.errors import AlreadyDone, FormInvalid, NotAllowed
-from bot.training import service
+from bot.training import campaigns, service
 from bot.training.forms import PERSON_FIELD
 from bot.training.importer import ImportSummary, import_completions
 from bot.training.model import State, week_of
@@ -79,9 +79,9 @@ class World:
         status, _ = await service.status_for(self.uow(), self.deps, email=email)
         return status.state
 
-    async def campaign(self, by: str = COMMS, key: str = "k1", **values: str) -> service.Started:
+    async def campaign(self, by: str = COMMS, key: str = "k1", **values: str) -> campaigns.Started:
         answers = {"scope": "willow", "deadline": "2026-12-18", "reason": "Policy change."}
-        return await service.start_campaign(
+        return await campaigns.start_campaign(
             self.uow(), self.deps, by=by, values=answers | values, source_key=key
         )
 
@@ -323,9 +323,9 @@ async def test_a_campaign_makes_a_site_due_again_and_shows_its_progress(world: W
 
     await world.record(WILLOW_HEAD, date(2026, 11, 30))
     with pytest.raises(NotAllowed):
-        await service.progress(world.uow(), world.deps, by=WILLOW_HEAD)
-    register, campaigns = await service.progress(world.uow(), world.deps, by=COMMS)
-    [progress] = campaigns
+        await campaigns.progress(world.uow(), world.deps, by=WILLOW_HEAD)
+    register, running = await campaigns.progress(world.uow(), world.deps, by=COMMS)
+    [progress] = running
     [site] = progress.sites
     assert site.site_id == "willow" and site.done == (WILLOW_HEAD,)
     assert set(site.not_done) == willow - {WILLOW_HEAD}
@@ -340,8 +340,8 @@ async def test_a_trust_wide_campaign_covers_every_site(world: World) -> None:
     assert started.told == len({e for s in world.directory.sites for e in s.members})
     with pytest.raises(FormInvalid):
         await world.campaign(key="k3", scope="narnia")
-    _, campaigns = await service.progress(world.uow(), world.deps, by=COMMS)
-    assert [s.site_id for s in campaigns[0].sites] == ["willow", "oakfield", "riverside", "hub"]
+    _, running = await campaigns.progress(world.uow(), world.deps, by=COMMS)
+    assert [s.site_id for s in running[0].sites] == ["willow", "oakfield", "riverside", "hub"]
 
 
 async def test_the_audit_trail_keeps_ids_and_flags_only(world: World) -> None:
