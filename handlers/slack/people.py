@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -49,21 +49,28 @@ class SlackPeople:
         log.info("slack user %s is not in the directory", user_id)
         raise UnknownPerson(not_in_directory(directory, email))
 
-    async def user_id_of(self, email: str) -> tuple[str, str | None]:
-        """The Slack user id (and the DM channel, when known) of a directory e-mail."""
+    async def user_id_of(
+        self, email: str, *, lookup: Callable[[str], Awaitable[str]] | None = None
+    ) -> tuple[str, str | None]:
+        """The Slack user id (and the DM channel, when known) of a directory e-mail. Slack is
+        asked (users.lookupByEmail) only for someone new, through `lookup` when given (the
+        sender's, which keeps to Slack's rate limits)."""
         known = await self._identities.get(CHANNEL, email)
         if known:
             return known.user_id, known.dm_channel
         person = self._directory().person(email)
         if person and person.slack_id:
             return person.slack_id, None
-        response = await self._client.users_lookupByEmail(email=email)
-        user_id = str(response["user"]["id"])
+        user_id = await (lookup or self._lookup_user_id)(email)
         await self._identities.remember(CHANNEL, email, user_id, self._clock.now())
         return user_id, None
 
     async def remember_dm(self, email: str, user_id: str, dm: str) -> None:
         await self._identities.remember(CHANNEL, email, user_id, self._clock.now(), dm=dm)
+
+    async def _lookup_user_id(self, email: str) -> str:
+        response = await self._client.users_lookupByEmail(email=email)
+        return str(response["user"]["id"])
 
     async def _lookup_email(self, user_id: str) -> str | None:
         try:

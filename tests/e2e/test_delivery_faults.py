@@ -26,11 +26,11 @@ def fresh(tmp_path: Path) -> Iterator[tuple[BotServer, People, FakeSlack]]:
 
 
 def posts_to(fake: FakeSlack, people: People, email: str, ref: str) -> list[dict]:
-    dm = fake.dm_channel(people.uid(email))
+    dm = (people.uid(email), fake.dm_channel(people.uid(email)))  # a user id opens the DM
     return [
         c
         for c in fake.calls("chat.postMessage")
-        if c["args"].get("channel") == dm and ref in str(c["args"])
+        if c["args"].get("channel") in dm and ref in str(c["args"])
     ]
 
 

@@ -5,9 +5,11 @@ import asyncio
 import contextlib
 import copy
 import json
+import math
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,29 @@ JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 FAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A0001"
 APP_TOKEN = "xapp-test"  # the app-level token apps.connections.open accepts (Socket Mode)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `calls` accepted in any `seconds` (a sliding window: Slack counts per minute)."""
+
+    calls: int
+    seconds: float = 60.0
+
+
+# Slack's published limits for the methods policybot calls (per method, app and workspace).
+# chat.postMessage's workspace-wide ceiling is unpublished ("several hundred messages per
+# minute"): 300 a minute is our choice. Its per-conversation limit is PER_CONVERSATION.
+TIER_3, TIER_4 = RateLimit(50), RateLimit(100)
+SLACK_LIMITS: Mapping[str, RateLimit] = {
+    "users.lookupByEmail": TIER_3,
+    "users.info": TIER_4,
+    "conversations.open": TIER_3,
+    "conversations.history": TIER_3,
+    "chat.update": TIER_3,
+    "chat.postMessage": RateLimit(300),
+}
+PER_CONVERSATION = RateLimit(3, 3.0)  # "1 per second ... short bursts >1 allowed"
 
 
 class SlackError(Exception):
@@ -54,7 +79,13 @@ def _decode_json_fields(args: dict[str, Any]) -> dict[str, Any]:
 class FakeSlack(LoopbackServer):
     """A Slack Web API imitation on 127.0.0.1, served from a background thread's event loop."""
 
-    def __init__(self, bot_token: str = "xoxb-test", *, team_id: str = "T0001") -> None:
+    def __init__(
+        self,
+        bot_token: str = "xoxb-test",
+        *,
+        team_id: str = "T0001",
+        rate_limits: Mapping[str, RateLimit] | None = None,
+    ) -> None:
         self.bot_token, self.team_id, self.team = bot_token, team_id, "Test Trust"
         super().__init__()
         self._lock = threading.RLock()
@@ -75,6 +106,14 @@ class FakeSlack(LoopbackServer):
         self._down = False
         self._down_auth = False
         self._seq = 0
+        self._by_email: dict[str, str] = {}  # lower-case e-mail -> user id
+        self._clock: Callable[[], float] = time.monotonic
+        self._limits: dict[str, RateLimit] | None = None
+        self._per_conversation: RateLimit | None = None
+        self._windows: dict[tuple[str, str], deque[float]] = {}
+        self._refusals: list[dict[str, Any]] = []
+        if rate_limits is not None:
+            self.set_rate_limits(rate_limits)
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> FakeSlack:
@@ -117,6 +156,7 @@ class FakeSlack(LoopbackServer):
             profile = {"email": email, "real_name": name, "display_name": name}
             user.update(deleted=False, is_bot=False, tz=tz, tz_label=tz, profile=profile)
             self._users[user_id] = user
+            self._by_email.setdefault(email.lower(), user_id)  # the first, as a scan finds
 
     def fail_next(
         self,
@@ -145,6 +185,25 @@ class FakeSlack(LoopbackServer):
         with self._lock:
             self._delays[method] = seconds
 
+    def set_rate_limits(
+        self,
+        limits: Mapping[str, RateLimit] | None = SLACK_LIMITS,
+        *,
+        per_conversation: RateLimit | None = PER_CONVERSATION,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        """Enforce rate limits (None turns them off): each method of `limits` for the whole
+        workspace, and chat.postMessage `per_conversation` too. A call over a limit is answered
+        HTTP 429, `{"ok": false, "error": "ratelimited"}` with Retry-After in whole seconds
+        (until the window has room), is not performed and is kept in `refusals()`. Refused
+        calls do not count. `clock` (seconds, time.monotonic by default) may run faster than
+        the wall, for benchmarks; every call's `at` is read from it."""
+        with self._lock:
+            self._limits = dict(limits) if limits is not None else None
+            self._per_conversation = per_conversation if limits is not None else None
+            self._clock = clock or time.monotonic
+            self._windows.clear()
+
     def response_url(self, name: str, *, channel: str | None = None, ts: str | None = None) -> str:
         """A response URL on the fake; bound to a message, replace/delete_original apply to it."""
         with self._lock:
@@ -153,7 +212,8 @@ class FakeSlack(LoopbackServer):
 
     # ---------------------------------------------------------------- queries (all return copies)
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
-        """Successful calls `{"method", "args"}` in order, optionally only those to `method`."""
+        """Successful calls `{"method", "args", "at"}` in order, optionally only those to
+        `method` (`at`: when it arrived, by the fake's clock)."""
         with self._lock:
             return copy.deepcopy([c for c in self._calls if method in (None, c["method"])])
 
@@ -162,11 +222,29 @@ class FakeSlack(LoopbackServer):
         with self._lock:
             return copy.deepcopy([c for c in self._failed if method in (None, c["method"])])
 
+    def refusals(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Calls refused by the rate limits: `{"method", "args", "at", "retry_after", "limit"}`
+        (`limit`: "method" or "conversation")."""
+        with self._lock:
+            return copy.deepcopy([r for r in self._refusals if method in (None, r["method"])])
+
+    def posts_per_item(self) -> Counter[Any]:
+        """How many chat.postMessage calls Slack accepted per outbox item (the item id the
+        sender puts in the message metadata, `event_payload.item`)."""
+        with self._lock:
+            items = [
+                ((c["args"].get("metadata") or {}).get("event_payload") or {}).get("item")
+                for c in self._calls
+                if c["method"] == "chat.postMessage"
+            ]
+        return Counter(items)
+
     def clear(self) -> None:
         """Forget recorded calls (successful and failed); messages, views and users stay."""
         with self._lock:
             self._calls.clear()
             self._failed.clear()
+            self._refusals.clear()
 
     def dump(self, path: str | Path, *, include_failed: bool = False) -> Path:
         """Write calls as JSON lines `{"method", "args"}` (input for validate_blockkit)."""
@@ -256,6 +334,39 @@ class FakeSlack(LoopbackServer):
     def _record_failure(self, method: str, args: dict[str, Any], status: int, error: str) -> None:
         self._failed.append({"method": method, "args": args, "status": status, "error": error})
 
+    def _rate_limited(self, method: str, args: dict[str, Any]) -> web.Response | None:
+        """A 429 when this call is over a limit; otherwise count it and return None."""
+        if self._limits is None:
+            return None
+        windows: list[tuple[str, deque[float], RateLimit]] = []
+        if method in self._limits:
+            windows.append(("method", self._window(method, ""), self._limits[method]))
+        if method == "chat.postMessage" and self._per_conversation and args.get("channel"):
+            conversation = self._channel_for(str(args["channel"]))
+            windows.append(
+                ("conversation", self._window(method, conversation), self._per_conversation)
+            )
+        now, wait, over = self._clock(), 0.0, ""
+        for name, window, limit in windows:
+            while window and window[0] <= now - limit.seconds:
+                window.popleft()
+            if len(window) >= limit.calls and window[0] + limit.seconds - now > wait:
+                wait, over = window[0] + limit.seconds - now, name
+        if not over:
+            for _, window, _ in windows:
+                window.append(now)
+            return None
+        retry_after = max(1, math.ceil(wait))
+        self._refusals.append(
+            {"method": method, "args": args, "at": now, "retry_after": retry_after, "limit": over}
+        )
+        self._record_failure(method, args, 429, "ratelimited")
+        headers = {"Retry-After": str(retry_after)}
+        return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+
+    def _window(self, method: str, key: str) -> deque[float]:
+        return self._windows.setdefault((method, key), deque())
+
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
         if queue:
@@ -293,6 +404,9 @@ class FakeSlack(LoopbackServer):
             fault = self._take_fault(method)
             if fault:
                 return self._fault_response(method, args, fault)
+            refused = self._rate_limited(method, args)
+            if refused:
+                return refused
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             try:
                 if token != self.bot_token and not (
@@ -302,7 +416,7 @@ class FakeSlack(LoopbackServer):
                 if handler is None:
                     raise SlackError("unknown_method")
                 result = {"ok": True, **handler(copy.deepcopy(args))}
-                self._calls.append({"method": method, "args": args})
+                self._calls.append({"method": method, "args": args, "at": self._clock()})
             except SlackError as e:
                 result = {"ok": False, "error": e.code}
                 self._record_failure(method, args, 200, e.code)
@@ -330,7 +444,9 @@ class FakeSlack(LoopbackServer):
             except SlackError as e:
                 self._record_failure("response_url", body, 404, e.code)
                 return web.Response(status=404, text=e.code)
-            self._calls.append({"method": "response_url", "args": body, "name": name})
+            self._calls.append(
+                {"method": "response_url", "args": body, "name": name, "at": self._clock()}
+            )
         return web.Response(text="ok")
 
     # ---------------------------------------------------------------- state helpers
@@ -404,10 +520,13 @@ class FakeSlack(LoopbackServer):
 
     def _api_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
         email = str(args.get("email", "")).lower()
-        for user in self._users.values():
-            if user["profile"]["email"].lower() == email:
-                return {"user": copy.deepcopy(user)}
-        raise SlackError("users_not_found")
+        user = self._users.get(self._by_email.get(email, ""))
+        if user is None or user["profile"]["email"].lower() != email:  # the index went stale
+            found = (u for u in self._users.values() if u["profile"]["email"].lower() == email)
+            user = next(found, None)
+        if user is None:
+            raise SlackError("users_not_found")
+        return {"user": copy.deepcopy(user)}
 
     def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = [u for u in str(args.get("users", "")).split(",") if u]

@@ -33,7 +33,7 @@ async def test_two_workers_deliver_each_message_once_and_in_order(database_url: 
     sessions = session_factory(engine)
     clock = ManualClock(NOW)
     with FakeSlack(bot_token="xoxb-int") as fake:
-        seed_users(fake, Path(SAMPLE))
+        ids = seed_users(fake, Path(SAMPLE))
         people = [p.email for p in directory.people][:10]
         async with SqlUnitOfWork(sessions, clock) as uow:
             for n in range(40):
@@ -61,23 +61,13 @@ async def test_two_workers_deliver_each_message_once_and_in_order(database_url: 
             await asyncio.gather(first.run_once(), second.run_once())
         posts = fake.calls("chat.postMessage")
         assert sorted(p["args"]["text"] for p in posts) == sorted(f"note {n}" for n in range(40))
-        for email in people:
-            dm = fake.dm_channel(SlackIdentity.of(fake, email))
-            texts = [p["args"]["text"] for p in posts if p["args"]["channel"] == dm]
+        for email in people:  # the first post goes to the user id, the next ones to the DM
+            dm = (ids[email], fake.dm_channel(ids[email]))
+            texts = [p["args"]["text"] for p in posts if p["args"]["channel"] in dm]
             assert texts == sorted(texts, key=lambda t: int(t.split()[1]))
         counts = await OutboxQueue(sessions).counts()
         assert counts == {"sent": 40}
     await engine.dispose()
-
-
-class SlackIdentity:
-    @staticmethod
-    def of(fake: FakeSlack, email: str) -> str:
-        return next(
-            c["args"]["users"]
-            for c in fake.calls("conversations.open")
-            if fake.user(c["args"]["users"])["profile"]["email"] == email
-        )
 
 
 async def test_audit_trail_refuses_change_and_deletion(database_url: str) -> None:
