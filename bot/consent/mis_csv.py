@@ -9,17 +9,26 @@ pupil's name, so that it can be logged and shown to the office.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
 
 from bot.consent.model import Consent
+from bot.csv_files import (
+    CsvInvalid,
+    Reader,
+    Refusal,
+    count_rows,
+    data_rows,
+    filled,
+    header_key,
+    header_row,
+    missing_columns,
+    open_csv,
+)
 
 __all__ = [
     "ALIASES",
@@ -48,7 +57,7 @@ EXPECTED_HEADER: tuple[str, ...] = (
 OPTIONAL_COLUMNS = frozenset({"preferred_name", "year_group", "consent_date"})
 CONSENT_COLUMNS = ("images_school", "videos_school", "images_trust", "videos_trust")
 
-# Other names MIS exports give the columns. Keys are as `_header_key` makes them (lower case,
+# Other names MIS exports give the columns. Keys are as `header_key` makes them (lower case,
 # `_` as a space), so "Date of Birth" and "Year Group" need no entry: they are the documented names.
 ALIASES: dict[str, str] = {
     "upn": "mis_id",
@@ -83,15 +92,6 @@ _BOOLEANS = {
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _UK_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 _NAME_PARTS = re.compile(r"[\s'’.-]+")
-_SAVE_AS = "save it as CSV UTF-8 (in Excel: File, Save As, 'CSV UTF-8') and import it again"
-
-
-class CsvInvalid(Exception):
-    """The file cannot be read at all (encoding, header); `message` says why in plain words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -107,24 +107,6 @@ class PupilRow:
     year_group: str | None
     consent: Consent
     consent_date: date | None
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A data row that was not taken, and why; the reason never contains the pupil's name."""
-
-    line: int
-    reason: str
-
-
-class _Reader(Protocol):
-    """A csv reader: its rows, and how many physical lines it has read so far."""
-
-    line_num: int
-
-    def __iter__(self) -> Iterator[list[str]]: ...
-
-    def __next__(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -144,42 +126,13 @@ def read_mis_csv(path: str | Path, *, today: date) -> Iterator[PupilRow | Refusa
     skipped; `line` is the physical line in the file, the header being line 1. `today` bounds the
     dates of birth: none in the future or more than 25 years ago.
     """
-    reader = csv.reader(io.StringIO(_decode(Path(path).read_bytes()), newline=""))
+    reader = open_csv(path)
     columns = _header(reader)
     return _rows(reader, columns, today)
 
 
-def count_rows(path: str | Path) -> int:
-    """The number of data rows (non-blank records after the header), as many as are read."""
-    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
-    try:
-        records = sum(1 for fields in csv.reader(io.StringIO(text, newline="")) if _filled(fields))
-    except csv.Error:
-        return 0
-    return max(records - 1, 0)
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise CsvInvalid(
-            f"The file is not UTF-8 text (line {line} has a character that cannot be read); "
-            f"{_SAVE_AS}."
-        ) from error
-
-
-def _filled(fields: list[str]) -> bool:
-    return any(field.strip() for field in fields)
-
-
-def _header_key(name: str) -> str:
-    return " ".join(name.replace("_", " ").lower().split())
-
-
 def _column(name: str) -> str | None:
-    key = _header_key(name)
+    key = header_key(name)
     canonical = key.replace(" ", "_")
     return canonical if canonical in EXPECTED_HEADER else ALIASES.get(key)
 
@@ -192,14 +145,9 @@ def _expected() -> str:
     )
 
 
-def _header(reader: _Reader) -> _Columns:
+def _header(reader: Reader) -> _Columns:
     """Find and check the header row (the first non-blank one)."""
-    try:
-        fields = next((fields for fields in reader if _filled(fields)), None)
-    except csv.Error as error:
-        raise CsvInvalid(f"The header cannot be read as CSV ({error}).") from error
-    if fields is None:
-        raise CsvInvalid(f"The file is empty. {_expected()}")
+    fields = header_row(reader, _expected())
     index: dict[str, int] = {}
     label: dict[str, str] = {}
     problems: list[str] = []
@@ -216,42 +164,24 @@ def _header(reader: _Reader) -> _Columns:
         index[column] = position
         label[column] = name.strip()
     missing = [c for c in EXPECTED_HEADER if c not in index and c not in OPTIONAL_COLUMNS]
-    if missing:
-        problems.append(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
-        if len(fields) == 1 and (";" in fields[0] or "\t" in fields[0]):
-            problems.append("The values must be separated by commas.")
+    problems += missing_columns(missing, fields)
     if problems:
         raise CsvInvalid(" ".join([*problems, _expected()]))
     return _Columns(index=index, label=label, width=len(fields))
 
 
-def _rows(reader: _Reader, columns: _Columns, today: date) -> Iterator[PupilRow | Refusal]:
+def _rows(reader: Reader, columns: _Columns, today: date) -> Iterator[PupilRow | Refusal]:
     seen: dict[str, int] = {}
     earliest = _years_before(today, MAX_AGE_YEARS)
-    end = reader.line_num
-    try:
-        for fields in reader:
-            start, end = end + 1, reader.line_num
-            if not _filled(fields):
-                continue
-            if end != start:
-                yield Refusal(start, _spread_over(start, end))
-            elif len(fields) > columns.width and _filled(fields[columns.width :]):
-                yield Refusal(start, _too_many(len(fields), columns.width))
-            else:
-                yield _row(fields, start, columns, seen, (earliest, today))
-    except csv.Error as error:
-        raise CsvInvalid(
-            f"Line {end + 1} cannot be read as CSV ({error}); a value may have a stray "
-            'double quote (").'
-        ) from error
-
-
-def _spread_over(start: int, end: int) -> str:
-    return (
-        f"the values run on from line {start} to line {end}; a value may have a stray "
-        'double quote (")'
-    )
+    for row in data_rows(reader):
+        if isinstance(row, Refusal):
+            yield row
+            continue
+        line, fields = row
+        if len(fields) > columns.width and filled(fields[columns.width :]):
+            yield Refusal(line, _too_many(len(fields), columns.width))
+        else:
+            yield _row(fields, line, columns, seen, (earliest, today))
 
 
 def _too_many(found: int, width: int) -> str:

@@ -10,16 +10,23 @@ Trust's course. The file is UTF-8, with or without a byte-order mark; dates are 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
-from bot.consent.mis_csv import CsvInvalid, Refusal, count_rows
+from bot.csv_files import (
+    CsvInvalid,
+    Reader,
+    Refusal,
+    count_rows,
+    data_rows,
+    header_key,
+    header_row,
+    missing_columns,
+    open_csv,
+)
 from bot.training.forms import is_https_link
 from bot.training.model import COURSE, COURSES, course_named
 
@@ -57,17 +64,6 @@ ALIASES: dict[str, str] = {
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
 _UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?: [0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?")
-_SAVE_AS = "save it as CSV UTF-8 (in Excel: File, Save As, 'CSV UTF-8') and import it again"
-
-
-class _Reader(Protocol):
-    """A csv reader: its rows, and how many physical lines it has read so far."""
-
-    line_num: int
-
-    def __iter__(self) -> Iterator[list[str]]: ...
-
-    def __next__(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -87,28 +83,13 @@ def read_training_csv(
     """One `CompletionRow` or `Refusal` per data row, in file order. `known` holds the
     directory's e-mails (lower case): anyone else is refused, as is a date after `today`.
     The header is checked when this is called, so `CsvInvalid` comes before any row."""
-    reader = csv.reader(io.StringIO(_decode(Path(path).read_bytes()), newline=""))
+    reader = open_csv(path)
     index = _header(reader)
     return _rows(reader, index, today, known)
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise CsvInvalid(
-            f"The file is not UTF-8 text (line {line} has a character that cannot be read); "
-            f"{_SAVE_AS}."
-        ) from error
-
-
-def _filled(fields: list[str]) -> bool:
-    return any(field.strip() for field in fields)
-
-
 def _column(name: str) -> str | None:
-    key = " ".join(name.replace("_", " ").lower().split())
+    key = header_key(name)
     canonical = key.replace(" ", "_")
     return canonical if canonical in EXPECTED_HEADER else ALIASES.get(key)
 
@@ -120,13 +101,8 @@ def _expected() -> str:
     )
 
 
-def _header(reader: _Reader) -> dict[str, int]:
-    try:
-        fields = next((fields for fields in reader if _filled(fields)), None)
-    except csv.Error as error:
-        raise CsvInvalid(f"The header cannot be read as CSV ({error}).") from error
-    if fields is None:
-        raise CsvInvalid(f"The file is empty. {_expected()}")
+def _header(reader: Reader) -> dict[str, int]:
+    fields = header_row(reader, _expected())
     index: dict[str, int] = {}
     problems = []
     for position, name in enumerate(fields):
@@ -135,42 +111,22 @@ def _header(reader: _Reader) -> dict[str, int]:
             problems.append(f"Two columns give {column}; keep one of them.")
         elif column is not None:
             index[column] = position
-    missing = [c for c in REQUIRED if c not in index]
-    if missing:
-        problems.append(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
-        if len(fields) == 1 and (";" in fields[0] or "\t" in fields[0]):
-            problems.append("The values must be separated by commas.")
+    problems += missing_columns([c for c in REQUIRED if c not in index], fields)
     if problems:
         raise CsvInvalid(" ".join([*problems, _expected()]))
     return index
 
 
 def _rows(
-    reader: _Reader,
-    index: dict[str, int],
-    today: date,
-    known: Set[str],
+    reader: Reader, index: dict[str, int], today: date, known: Set[str]
 ) -> Iterator[CompletionRow | Refusal]:
-    end = reader.line_num
-    try:
-        for fields in reader:
-            start, end = end + 1, reader.line_num
-            if not _filled(fields):
-                continue
-            if end != start:
-                yield Refusal(
-                    start,
-                    f"the values run on from line {start} to line {end}; a value may have a "
-                    'stray double quote (")',
-                )
-                continue
-            value = {c: fields[i].strip() if i < len(fields) else "" for c, i in index.items()}
-            yield _row(value, start, today, known)
-    except csv.Error as error:
-        raise CsvInvalid(
-            f"Line {end + 1} cannot be read as CSV ({error}); a value may have a stray "
-            'double quote (").'
-        ) from error
+    for row in data_rows(reader):
+        if isinstance(row, Refusal):
+            yield row
+            continue
+        line, fields = row
+        value = {c: fields[i].strip() if i < len(fields) else "" for c, i in index.items()}
+        yield _row(value, line, today, known)
 
 
 def _row(value: dict[str, str], line: int, today: date, known: Set[str]) -> CompletionRow | Refusal:
