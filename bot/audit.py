@@ -50,3 +50,49 @@ async def record(
             detail=dict(detail or {}),
         )
     )
+
+
+class Audited(Protocol):
+    """A record the trail can describe: its type and id, and its state (ids and flags only)."""
+
+    @property
+    def audit_key(self) -> tuple[str, str]: ...
+
+    def state(self) -> Mapping[str, Any]: ...
+
+
+def change_event(
+    at: datetime,
+    actor: str,
+    action: str,
+    item: Audited,
+    *,
+    before: Mapping[str, Any] | None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """The event for a change to `item`: its state now is `after`."""
+    record_type, record_id = item.audit_key
+    return AuditEvent(
+        at=at,
+        actor=actor,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        before=dict(before) if before is not None else None,
+        after=dict(item.state()),
+        detail=dict(detail or {}),
+    )
+
+
+async def audit_change(
+    sink: AuditSink,
+    at: datetime,
+    actor: str,
+    action: str,
+    item: Audited,
+    *,
+    before: Mapping[str, Any] | None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Append the event for a change to `item` to the trail."""
+    await sink.append(change_event(at, actor, action, item, before=before, detail=detail))

@@ -63,6 +63,10 @@ class PosterGrant:
     def signed_by(self, slot: Slot) -> str | None:
         return self.comms_by if slot is Slot.COMMS else self.head_by
 
+    @property
+    def audit_key(self) -> tuple[str, str]:
+        return ("poster_grant", self.ref)
+
     def state(self) -> dict[str, Any]:
         """What the audit trail keeps: the state, never the reasons people wrote."""
         return {
@@ -97,6 +101,10 @@ class AccountRequest:
     @property
     def revision(self) -> int:
         return 1 if self.decided_at is None else 2
+
+    @property
+    def audit_key(self) -> tuple[str, str]:
+        return ("account_request", self.ref)
 
     def state(self) -> dict[str, Any]:
         return {

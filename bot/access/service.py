@@ -35,7 +35,7 @@ from bot.access.model import approve as approve_rule
 from bot.access.model import refuse as refuse_rule
 from bot.access.model import revoke as revoke_rule
 from bot.approvals import Slot, signers, slots_for
-from bot.audit import record
+from bot.audit import audit_change
 from bot.clock import Clock
 from bot.directory import Account, Directory
 from bot.errors import NotAllowed, NotFound
@@ -176,7 +176,9 @@ async def request_access(
             created_at=now,
         )
         await uow.access.add_grant(grant, source_key=source_key)
-        await _audit_grant(uow, deps, requester, "poster_grant.requested", grant, before=None)
+        await audit_change(
+            uow.audit, deps.clock.now(), requester, "poster_grant.requested", grant, before=None
+        )
         card = messages.grant_card(grant, account, deps.directory, deps.zone)
         for email in recipients:
             thread = messages.grant_thread(grant.ref, email)
@@ -325,7 +327,9 @@ async def _grant_changed(
     """Save, audit, and refresh every card in place: everyone who had one, and (while it
     waits) anyone who may sign it now, such as a new delegate."""
     await uow.access.save_grant(grant)
-    await _audit_grant(uow, deps, actor, action, grant, before=before, detail=detail)
+    await audit_change(
+        uow.audit, deps.clock.now(), actor, action, grant, before=before, detail=detail
+    )
     holders = await uow.access.card_holders(f"access:{grant.ref}:card:")
     if grant.status is GrantStatus.REQUESTED:
         holders += _signer_emails(ctx, account.site, grant.requested_by)
@@ -333,28 +337,6 @@ async def _grant_changed(
     for email in dict.fromkeys(holders):
         thread = messages.grant_thread(grant.ref, email)
         await uow.outbox.add(OutboxItem.card(thread, grant.revision, email, card))
-
-
-async def _audit_grant(
-    uow: UnitOfWork,
-    deps: AccessDeps,
-    actor: str,
-    action: str,
-    grant: PosterGrant,
-    *,
-    before: dict[str, Any] | None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    await record(
-        uow.audit,
-        deps.clock.now(),
-        actor,
-        action,
-        ("poster_grant", grant.ref),
-        before=before,
-        after=grant.state(),
-        detail=detail,
-    )
 
 
 async def _tell(uow: UnitOfWork, key: str, email: str, message: Message) -> None:
@@ -398,7 +380,14 @@ async def request_account(
             created_at=now,
         )
         await uow.access.add_account_request(request, source_key=source_key)
-        await _audit_request(uow, deps, requester, "account_request.requested", request, None)
+        await audit_change(
+            uow.audit,
+            deps.clock.now(),
+            requester,
+            "account_request.requested",
+            request,
+            before=None,
+        )
         card = messages.account_card(request, deps.directory, deps.zone)
         for email in deciders:
             thread = messages.account_thread(request.ref, email)
@@ -466,9 +455,9 @@ async def approve_account(
                 comms_at=now,
             )
             await uow.access.add_grant(grant, source_key=f"account:{request.ref}:runner:{email}")
-            await _audit_grant(
-                uow,
-                deps,
+            await audit_change(
+                uow.audit,
+                deps.clock.now(),
                 actor,
                 "poster_grant.granted",
                 grant,
@@ -552,32 +541,13 @@ async def _request_changed(
     detail: dict[str, Any],
 ) -> None:
     await uow.access.save_account_request(request)
-    await _audit_request(uow, deps, actor, action, request, before, detail)
+    await audit_change(
+        uow.audit, deps.clock.now(), actor, action, request, before=before, detail=detail
+    )
     card = messages.account_card(request, deps.directory, deps.zone)
     for email in await uow.access.card_holders(f"account:{request.ref}:card:"):
         thread = messages.account_thread(request.ref, email)
         await uow.outbox.add(OutboxItem.card(thread, request.revision, email, card))
-
-
-async def _audit_request(
-    uow: UnitOfWork,
-    deps: AccessDeps,
-    actor: str,
-    action: str,
-    request: AccountRequest,
-    before: dict[str, Any] | None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    await record(
-        uow.audit,
-        deps.clock.now(),
-        actor,
-        action,
-        ("account_request", request.ref),
-        before=before,
-        after=request.state(),
-        detail=detail,
-    )
 
 
 # --- what people see: the register, and their home page ---

@@ -161,6 +161,10 @@ class Pupil:
     def amended(self, **changes: object) -> Pupil:
         return replace(self, version=self.version + 1, **changes)  # type: ignore[arg-type]
 
+    @property
+    def audit_key(self) -> tuple[str, str]:
+        return ("pupil", str(self.id))
+
     def state(self) -> dict[str, object]:
         """What the audit trail keeps of a version: ids, the version and consent, never names."""
         return {

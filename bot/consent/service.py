@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from bot.audit import AuditEvent
+from bot.audit import audit_change, change_event
 from bot.clock import Clock
 from bot.consent.mis_csv import PupilRow, Refusal
 from bot.consent.model import Consent, HistoryEntry, Pupil, Source, StaleRecord
@@ -117,9 +117,9 @@ async def record_change(
         before = pupil.state()
         new = pupil.amended(consent=consent, consent_changed_on=changed_on, source=source)
         await uow.pupils.save(new, _entry(new, deps, actor, changed_on, source, note))
-        await _audit(
-            uow,
-            deps,
+        await audit_change(
+            uow.audit,
+            deps.clock.now(),
             actor,
             "pupil.consent_changed",
             new,
@@ -273,8 +273,8 @@ async def _write(uow: UnitOfWork, deps: ConsentDeps, diff: RegisterDiff, actor: 
     await uow.pupils.save_many([(after, entry(after)) for _, after in diff.changed])
     now = deps.clock.now()
     await uow.audit.append_many(
-        [_event(now, actor, "pupil.imported", p, before=None) for p in diff.added]
-        + [_event(now, actor, "pupil.imported", a, before=b.state()) for b, a in diff.changed]
+        [change_event(now, actor, "pupil.imported", p, before=None) for p in diff.added]
+        + [change_event(now, actor, "pupil.imported", a, before=b.state()) for b, a in diff.changed]
     )
     withdrawals = []
     for before, after in diff.changed:
@@ -282,40 +282,3 @@ async def _write(uow: UnitOfWork, deps: ConsentDeps, diff: RegisterDiff, actor: 
         if withdrawn:
             withdrawals.append(Withdrawal(after, withdrawn, diff.changed_on[after.mis_id]))
     return await create_takedowns(uow, deps.tasks(), withdrawals, actor=actor)
-
-
-async def _audit(
-    uow: UnitOfWork,
-    deps: ConsentDeps,
-    actor: str,
-    action: str,
-    pupil: Pupil,
-    *,
-    before: dict[str, object] | None,
-    detail: dict[str, object] | None = None,
-) -> None:
-    await uow.audit.append(
-        _event(deps.clock.now(), actor, action, pupil, before=before, detail=detail)
-    )
-
-
-def _event(
-    at: datetime,
-    actor: str,
-    action: str,
-    pupil: Pupil,
-    *,
-    before: dict[str, object] | None,
-    detail: dict[str, object] | None = None,
-) -> AuditEvent:
-    """An audit event about a pupil: ids, versions and consent flags, never a name."""
-    return AuditEvent(
-        at=at,
-        actor=actor,
-        action=action,
-        record_type="pupil",
-        record_id=str(pupil.id),
-        before=before,
-        after=pupil.state(),
-        detail=detail or {},
-    )

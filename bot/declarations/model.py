@@ -127,6 +127,22 @@ class Declaration:
         """Past its yearly re-confirmation, and still in force."""
         return self.active and today >= self.confirm_due
 
+    @property
+    def audit_key(self) -> tuple[str, str]:
+        return ("declaration", self.ref)
+
+    def state(self) -> dict[str, object]:
+        """What the audit trail keeps: ids and flags, never the pupil's name or the texts."""
+        return {
+            "status": self.status.value,
+            "site_id": self.site_id,
+            "pupil_id": self.pupil_id,
+            "relationship": self.relationship.value,
+            "confirmed_on": self.confirmed_on.isoformat(),
+            "exchanges": len(self.exchanges),
+            "mail": self.mail.value,
+        }
+
     def relationship_label(self) -> str:
         label = RELATIONSHIP_LABELS[self.relationship]
         if self.relationship is Relationship.OTHER and self.description:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.audit import record
+from bot.audit import audit_change
 from bot.clock import Clock
 from bot.declarations import messages
 from bot.declarations.forms import DeclarationInput, declaration_form, parse_declaration
@@ -139,7 +139,9 @@ async def submit(
             mail=Mail.QUEUED if deps.mail_on else Mail.NOT_CONFIGURED,
         )
         await uow.declarations.add(declaration, source_key=source_key)
-        await _audit(uow, deps, declarer, "declaration.submitted", declaration, before=None)
+        await audit_change(
+            uow.audit, deps.clock.now(), declarer, "declaration.submitted", declaration, before=None
+        )
         await _cards(uow, deps, declaration)
         if deps.mail_on:
             await uow.outbox.add(
@@ -181,7 +183,7 @@ async def acknowledge(uow: UnitOfWork, deps: DeclarationDeps, *, ref: str, by: s
                 if declaration.status is Status.ACKNOWLEDGED
                 else f"{ref} has ended."
             )
-        before = _state(declaration)
+        before = declaration.state()
         declaration.status = Status.ACKNOWLEDGED
         declaration.acknowledged_by = by
         declaration.acknowledged_at = deps.clock.now()
@@ -224,7 +226,7 @@ async def ask(
         last = declaration.exchanges[-1] if declaration.exchanges else None
         if last and (last.by, last.kind, last.text) == (by, kind, text):
             return declaration
-        before = _state(declaration)
+        before = declaration.state()
         declaration.exchanges.append(Exchange(deps.clock.now(), by, kind, text))
         number = len(declaration.exchanges)
         await _changed(uow, deps, by, f"declaration.{kind}", declaration, before)
@@ -264,7 +266,7 @@ async def end(
         declaration = await _visible(uow, deps, ref, by)
         if not declaration.active:
             raise AlreadyDone(f"{ref} has already ended.")
-        before = _state(declaration)
+        before = declaration.state()
         declaration.status = Status.ENDED
         declaration.ended_by, declaration.ended_at = by, deps.clock.now()
         declaration.end_reason, declaration.end_note = reason, note
@@ -284,7 +286,7 @@ async def confirm(uow: UnitOfWork, deps: DeclarationDeps, *, ref: str, by: str) 
             raise NotAllowed(f"{ref} has ended, so there is nothing to confirm.")
         if declaration.confirmed_on == deps.today():
             return declaration
-        before = _state(declaration)
+        before = declaration.state()
         declaration.confirmed_on = deps.today()
         declaration.nudged_on = None
         await _changed(uow, deps, by, "declaration.confirmed", declaration, before)
@@ -338,12 +340,19 @@ async def send_reminders(uow: UnitOfWork, deps: DeclarationDeps) -> int:
             items = _reminders(deps, declaration, today)
             if not items:
                 continue
-            before = _state(declaration)
+            before = declaration.state()
             for item in items:
                 await uow.outbox.add(item)
             declaration.nudged_on = today
             await uow.declarations.save(declaration)
-            await _audit(uow, deps, "system", "declaration.reminded", declaration, before=before)
+            await audit_change(
+                uow.audit,
+                deps.clock.now(),
+                "system",
+                "declaration.reminded",
+                declaration,
+                before=before,
+            )
             reminded += 1
         await uow.commit()
     if reminded:
@@ -418,7 +427,7 @@ async def _changed(
     """Save a change, audit it, and update everyone's card in place."""
     declaration.revision += 1
     await uow.declarations.save(declaration)
-    await _audit(uow, deps, actor, action, declaration, before=before)
+    await audit_change(uow.audit, deps.clock.now(), actor, action, declaration, before=before)
     await _cards(uow, deps, declaration)
 
 
@@ -432,37 +441,3 @@ async def _cards(uow: UnitOfWork, deps: DeclarationDeps, declaration: Declaratio
     for email, message in cards:
         thread = messages.card_thread(declaration.ref, email)
         await uow.outbox.add(OutboxItem.card(thread, declaration.revision, email, message))
-
-
-def _state(declaration: Declaration) -> dict[str, Any]:
-    """What the audit trail keeps: ids and flags, never the pupil's name or the texts."""
-    return {
-        "status": declaration.status.value,
-        "site_id": declaration.site_id,
-        "pupil_id": declaration.pupil_id,
-        "relationship": declaration.relationship.value,
-        "confirmed_on": declaration.confirmed_on.isoformat(),
-        "exchanges": len(declaration.exchanges),
-        "mail": declaration.mail.value,
-    }
-
-
-async def _audit(
-    uow: UnitOfWork,
-    deps: DeclarationDeps,
-    actor: str,
-    action: str,
-    declaration: Declaration,
-    *,
-    before: dict[str, Any] | None,
-) -> None:
-    after = _state(declaration)
-    await record(
-        uow.audit,
-        deps.clock.now(),
-        actor,
-        action,
-        ("declaration", declaration.ref),
-        before=before,
-        after=after,
-    )

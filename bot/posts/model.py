@@ -184,6 +184,10 @@ class PostRequest:
         """The current version's decision in a slot, if any."""
         return next((s for s in self.signoffs_of() if s.slot is slot), None)
 
+    @property
+    def audit_key(self) -> tuple[str, str]:
+        return ("post_request", self.ref)
+
     def state(self) -> dict[str, Any]:
         """What the audit trail keeps of a request: no post text, no pupil names."""
         return {

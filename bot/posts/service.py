@@ -17,7 +17,7 @@ from bot.approvals import (
     slot_role,
     slots_for,
 )
-from bot.audit import AuditEvent, record
+from bot.audit import AuditEvent, audit_change
 from bot.consent.model import Pupil, Scope
 from bot.directory import Account, Directory
 from bot.errors import AlreadyDone, FormInvalid, NotAllowed, NotFound
@@ -154,7 +154,7 @@ async def submit(
             post.status, post.nudged_at, post.revision = Status.PENDING, None, post.revision + 1
             await uow.posts.save(post)
             action = "post.resubmitted"
-        await _audit(uow, deps, requester, action, post, before=before)
+        await audit_change(uow.audit, deps.clock.now(), requester, action, post, before=before)
         await _send_cards(uow, deps, post, pupils)
         waiting_for = _waiting_for(post, directory, deps)
         await uow.outbox.add(
@@ -266,9 +266,9 @@ async def decide(
             post.status, post.decided_at = Status.REJECTED, now
         post.revision += 1
         await uow.posts.save(post)
-        await _audit(
-            uow,
-            deps,
+        await audit_change(
+            uow.audit,
+            deps.clock.now(),
             actor,
             f"post.{decision.value}",
             post,
@@ -371,7 +371,9 @@ async def mark_published(
         post.published_at, post.published_by, post.published_url = deps.clock.now(), actor, url
         post.revision += 1
         await uow.posts.save(post)
-        await _audit(uow, deps, actor, "post.published", post, before=before)
+        await audit_change(
+            uow.audit, deps.clock.now(), actor, "post.published", post, before=before
+        )
         for person in {post.requester, actor}:
             await uow.outbox.add(
                 OutboxItem(
@@ -455,7 +457,9 @@ async def process_deadlines(uow: UnitOfWork, deps: PostDeps) -> int:
             before = post.state()
             post.status, post.revision = Status.EXPIRED, post.revision + 1
             await uow.posts.save(post)
-            await _audit(uow, deps, "system", "post.expired", post, before=before)
+            await audit_change(
+                uow.audit, deps.clock.now(), "system", "post.expired", post, before=before
+            )
             await _refresh_cards(uow, deps, post, await _pupils_of(uow, post))
             await uow.outbox.add(
                 OutboxItem(
@@ -621,28 +625,6 @@ def _status_words(post: PostRequest) -> str:
         Status.EXPIRED: "expired",
         Status.PUBLISHED: "published",
     }[post.status]
-
-
-async def _audit(
-    uow: UnitOfWork,
-    deps: PostDeps,
-    actor: str,
-    action: str,
-    post: PostRequest,
-    *,
-    before: dict[str, object] | None,
-    detail: dict[str, object] | None = None,
-) -> None:
-    await record(
-        uow.audit,
-        deps.clock.now(),
-        actor,
-        action,
-        ("post_request", post.ref),
-        before=before,
-        after=post.state(),
-        detail=detail,
-    )
 
 
 async def mine(uow: UnitOfWork, email: str) -> list[PostRequest]:

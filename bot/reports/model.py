@@ -133,6 +133,10 @@ class MisuseReport:
     def is_about(self, email: str) -> bool:
         return self.subject_staff is not None and self.subject_staff == email
 
+    @property
+    def audit_key(self) -> tuple[str, str]:
+        return ("misuse_report", self.ref)
+
     def state(self) -> dict[str, object]:
         """What the audit trail records of the report (never the report's text)."""
         return {

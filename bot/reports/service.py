@@ -5,7 +5,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.audit import record
+from bot.audit import audit_change
 from bot.clock import Clock
 from bot.directory import Directory, Person
 from bot.errors import AlreadyDone, NotAllowed, NotFound
@@ -87,9 +87,9 @@ async def submit(
             recipients=list(route.recipients),
         )
         await uow.reports.add(report, source_key=source_key)
-        await _audit(
-            uow,
-            deps,
+        await audit_change(
+            uow.audit,
+            deps.clock.now(),
             reporter,
             "report.submitted",
             report,
@@ -269,7 +269,14 @@ async def process_deadlines(uow: UnitOfWork, deps: ReportDeps) -> int:
                     )
                 )
             await uow.reports.save(report)
-            await _audit(uow, deps, "system", "report.nudged", report, before=report.state())
+            await audit_change(
+                uow.audit,
+                deps.clock.now(),
+                "system",
+                "report.nudged",
+                report,
+                before=report.state(),
+            )
             done += 1
         for report in await uow.reports.due_for_escalation(now):
             await _escalate(uow, deps, report)
@@ -330,33 +337,13 @@ async def _changed(
     who has no card yet, such as a colleague it was handed to, gets a new one)."""
     report.version += 1
     await uow.reports.save(report)
-    await _audit(uow, deps, actor, action, report, before=before, detail=dict(detail or {}))
+    await audit_change(
+        uow.audit, deps.clock.now(), actor, action, report, before=before, detail=dict(detail or {})
+    )
     card = messages.report_card(report, deps.directory, deps.hours.zone)
     for recipient in report.active(*ACTING_ROLES):
         thread = messages.card_thread(report.ref, recipient.email)
         await uow.outbox.add(OutboxItem.card(thread, report.version, recipient.email, card))
-
-
-async def _audit(
-    uow: UnitOfWork,
-    deps: ReportDeps,
-    actor: str,
-    action: str,
-    report: MisuseReport,
-    *,
-    before: dict[str, object] | None,
-    detail: dict[str, object] | None = None,
-) -> None:
-    await record(
-        uow.audit,
-        deps.clock.now(),
-        actor,
-        action,
-        ("misuse_report", report.ref),
-        before=before,
-        after=report.state(),
-        detail=detail,
-    )
 
 
 async def for_home(

@@ -52,6 +52,10 @@ class Task:
     def is_open(self) -> bool:
         return self.status is TaskStatus.OPEN
 
+    @property
+    def audit_key(self) -> tuple[str, str]:
+        return ("task", str(self.id))
+
     def state(self) -> dict[str, object]:
         """What the audit trail keeps: ids, status and who closed it; never a pupil's name."""
         return {

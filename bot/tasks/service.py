@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.audit import AuditEvent
+from bot.audit import audit_change
 from bot.clock import Clock
 from bot.consent.model import Media, Pupil, Scope, use_key
 from bot.directory import Directory
@@ -115,7 +115,7 @@ async def _add(
     """Record a task once per key, audit it, and queue its card to each assignee."""
     if not await uow.tasks.add(task):
         return False
-    await _audit(uow, deps, actor, "task.created", task, before=None)
+    await audit_change(uow.audit, deps.clock.now(), actor, "task.created", task, before=None)
     if pupil is None and task.pupil_id is not None:
         pupil = await uow.pupils.get(task.pupil_id)
     card = messages.task_card(task, pupil, deps.directory, deps.hours.zone)
@@ -155,7 +155,9 @@ async def nudge_open_tasks(uow: UnitOfWork, deps: TaskDeps) -> int:
                     task.assignees.append(email)
             task.nudged_on = today
             await uow.tasks.save(task)
-            await _audit(uow, deps, "system", "task.nudged", task, before=before)
+            await audit_change(
+                uow.audit, deps.clock.now(), "system", "task.nudged", task, before=before
+            )
         await uow.commit()
     log.info("%d open task(s) nudged", len(due))
     return len(due)
@@ -202,7 +204,9 @@ async def close_task(
         task.status, task.done_by, task.done_at = status, actor, deps.clock.now()
         task.reason = reason
         await uow.tasks.save(task)
-        await _audit(uow, deps, actor, f"task.{status.value}", task, before=before)
+        await audit_change(
+            uow.audit, deps.clock.now(), actor, f"task.{status.value}", task, before=before
+        )
         pupil = await uow.pupils.get(task.pupil_id) if task.pupil_id else None
         card = messages.task_card(task, pupil, deps.directory, deps.hours.zone)
         for email in task.assignees:
@@ -236,25 +240,3 @@ async def open_for(uow: UnitOfWork, deps: TaskDeps, *, email: str) -> list[tuple
 async def _pupils_of(uow: UnitOfWork, tasks: Sequence[Task]) -> dict[int, Pupil]:
     ids = sorted({t.pupil_id for t in tasks if t.pupil_id is not None})
     return {p.id: p for p in await uow.pupils.get_many(ids) if p.id is not None}
-
-
-async def _audit(
-    uow: UnitOfWork,
-    deps: TaskDeps,
-    actor: str,
-    action: str,
-    task: Task,
-    *,
-    before: dict[str, object] | None,
-) -> None:
-    await uow.audit.append(
-        AuditEvent(
-            at=deps.clock.now(),
-            actor=actor,
-            action=action,
-            record_type="task",
-            record_id=str(task.id),
-            before=before,
-            after=task.state(),
-        )
-    )
