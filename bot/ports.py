@@ -36,8 +36,9 @@ class Outbox(Protocol):
         """Queue a message; False when one with the same key was queued before."""
         ...
 
-    async def delivery(self, key: str) -> Delivery | None:
-        """How the message queued with this key is getting on, or None when there is none."""
+    async def deliveries(self, keys: Sequence[str]) -> dict[str, Delivery]:
+        """How the messages queued with these keys are getting on, by key (one query; keys
+        with no message are left out)."""
         ...
 
 

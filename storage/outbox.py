@@ -2,6 +2,7 @@
 # queries the delivery worker uses to claim, finish, retry and dead-letter them.
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.ports import Delivery
 from storage.tables import OutboxRow
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+CHUNK = 900  # keys per query, under SQLite's limit of bound parameters
 
 
 class SqlOutbox:
@@ -50,15 +52,16 @@ class SqlOutbox:
         result: Any = await self._session.execute(statement)
         return result.scalar_one_or_none() is not None
 
-    async def delivery(self, key: str) -> Delivery | None:
-        row = (
-            await self._session.exec(
-                select(OutboxRow.status, OutboxRow.sent_at, OutboxRow.last_error).where(
-                    OutboxRow.key == key
-                )
-            )
-        ).first()
-        return Delivery(*row) if row else None
+    async def deliveries(self, keys: Sequence[str]) -> dict[str, Delivery]:
+        found: dict[str, Delivery] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), CHUNK):
+            query = select(
+                OutboxRow.key, OutboxRow.status, OutboxRow.sent_at, OutboxRow.last_error
+            ).where(col(OutboxRow.key).in_(wanted[start : start + CHUNK]))
+            for key, *state in (await self._session.exec(query)).all():
+                found[key] = Delivery(*state)
+        return found
 
 
 class OutboxQueue:

@@ -305,8 +305,10 @@ async def register_for(
         fallback = [d for d in await uow.declarations.sent_to(email) if d.site_id not in sites]
         own = await uow.declarations.made_by(email, include_ended=include_ended)
         led = [d for d in led + fallback if may_see(directory, d, email) and d.declarer != email]
+        mailed = [d.ref for d in led + own if d.mail is Mail.QUEUED]
+        states = await uow.outbox.deliveries([mail_key(ref) for ref in mailed])
         failed = frozenset(
-            [d.ref for d in led + own if d.mail is Mail.QUEUED and await _mail_failed(uow, d)]
+            ref for ref in mailed if (s := states.get(mail_key(ref))) and s.status == "dead"
         )
     return Register(
         waiting=[d for d in led if d.status is Status.OPEN],
@@ -316,11 +318,6 @@ async def register_for(
         is_lead=bool(sites) or any(d.site_id not in sites for d in led),
         mail_failed=failed,
     )
-
-
-async def _mail_failed(uow: UnitOfWork, declaration: Declaration) -> bool:
-    delivery = await uow.outbox.delivery(mail_key(declaration.ref))
-    return delivery is not None and delivery.status == "dead"
 
 
 def mail_key(ref: str) -> str:

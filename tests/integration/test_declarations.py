@@ -197,6 +197,23 @@ async def test_a_typed_name_at_another_school_goes_to_that_schools_leads(world: 
     assert WILLOW_DSL not in {r.recipient for r in rows}, "the declarer's own school is not told"
 
 
+async def test_the_register_says_which_e_mails_could_not_be_delivered(world: World) -> None:
+    world.mail_on = True
+    lost = (await world.submit(TEACHER, key="lost")).declaration
+    waiting = (await world.submit(TEACHER, key="waiting")).declaration
+    world.mail_on = False
+    unmailed = (await world.submit(TEACHER, key="unmailed")).declaration
+    async with world.engine.begin() as connection:
+        await connection.execute(
+            sqlalchemy.text("UPDATE outbox_message SET status = 'dead' WHERE key = :key"),
+            {"key": service.mail_key(lost.ref)},
+        )
+    for email in (TEACHER, LAWSON):
+        register = await service.register_for(world.uow(), world.deps, email=email)
+        assert register.mail_failed == {lost.ref}, email
+        assert waiting.ref not in register.mail_failed and unmailed.ref not in register.mail_failed
+
+
 async def test_the_only_lead_of_a_school_declares_to_the_hubs_lead(world: World) -> None:
     made = (await world.submit(WILLOW_DSL, pupil_site="willow")).declaration
     assert made.leads == (HUB_DSL,)

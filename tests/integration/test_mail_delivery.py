@@ -76,7 +76,7 @@ class Outbox:
 
     async def delivery(self, key: str = "mail-1") -> Delivery:
         async with SqlUnitOfWork(self.sessions, self.clock) as uow:
-            found = await uow.outbox.delivery(key)
+            found = (await uow.outbox.deliveries([key])).get(key)
         assert found is not None
         return found
 
