@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.declarations import messages, service
 from bot.declarations.model import Declaration
-from bot.declarations.service import Register
+from bot.declarations.service import DeclarationDeps, Register
 from bot.directory import Directory
 from bot.messages import Message, Section
 from bot.services import Services
@@ -24,19 +24,16 @@ async def home_pages(
     register = await service.register_for(services.uow(), deps, email=email)
     pages: list[Message] = []
     if register.is_lead or safeguarding_reports:
-        pages += queue_pages(register, deps.directory, services, safeguarding_reports)
+        pages += _queue_pages(register, deps, safeguarding_reports)
     if register.own:
-        pages += own_pages(register, deps.directory, services)
+        pages += _own_pages(register, deps)
     return pages
 
 
-def queue_pages(
-    register: Register,
-    directory: Directory,
-    services: Services,
-    safeguarding_reports: list[Message],
+def _queue_pages(
+    register: Register, deps: DeclarationDeps, safeguarding_reports: list[Message]
 ) -> list[Message]:
-    zone, today = services.hours.zone, services.declaration_deps().today()
+    directory, zone, today = deps.directory, deps.hours.zone, deps.today()
     waiting = register.waiting
     body = (
         f"{len(waiting)} declaration(s) to acknowledge, "
@@ -68,8 +65,8 @@ def queue_pages(
     return pages
 
 
-def own_pages(register: Register, directory: Directory, services: Services) -> list[Message]:
-    today = services.declaration_deps().today()
+def _own_pages(register: Register, deps: DeclarationDeps) -> list[Message]:
+    directory, today = deps.directory, deps.today()
     lines = [_line(register, d, directory, today) for d in register.own]
     pages = [
         Message(
