@@ -1,4 +1,4 @@
-# SQLModel tables: reports, outbox, audit, chat ids; consent, posts, tasks, posters, accounts.
+# SQLModel tables: every record, the outbox, the audit trail, chat ids and scheduler state.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -104,6 +104,7 @@ class OutboxRow(SQLModel, table=True):
     thread: str | None = Field(default=None, max_length=300, index=True)
     replace: bool = False
     via: str = Field(default="chat", max_length=10)  # chat | email
+    priority: int = 1  # 0 urgent (safeguarding, reports), 1 normal, 2 bulk (campaigns, nudges)
     mail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # e-mail addresses
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     status: str = Field(max_length=12)  # pending | sending | sent | dead
@@ -138,7 +139,11 @@ class ChatIdentityRow(SQLModel, table=True):
     email: str = Field(primary_key=True, max_length=254)
     channel: str = Field(primary_key=True, max_length=20)  # slack | teams
     user_id: str = Field(max_length=200)
-    dm_channel: str | None = Field(default=None, max_length=200)
+    dm_channel: str | None = Field(default=None, max_length=200)  # Slack DM / Teams 1:1 chat
+    service_url: str | None = Field(default=None, max_length=500)  # Teams: where to reach it
+    aad_object_id: str | None = Field(default=None, max_length=64)  # Teams: Entra object id
+    tenant_id: str | None = Field(default=None, max_length=64)  # Teams
+    last_seen_at: datetime | None = _when(nullable=True)  # last turn the person took there
     updated_at: datetime = _when()
 
 
@@ -473,3 +478,54 @@ class TrainingNudgeRow(SQLModel, table=True):
     email: str = Field(primary_key=True, max_length=254)
     nudges: int = 0
     last_nudged_on: date | None = Field(default=None, index=True)
+
+
+# --- policy review, ratification and change announcements (P1) ---
+
+
+class PolicyReviewRow(SQLModel, table=True):
+    """A review of the policy sent by the Head of Comms to ELT for ratification; once ratified,
+    its `next_review` is the policy's next review date (over the directory file's)."""
+
+    __tablename__ = "policy_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    requested_by: str = Field(max_length=254)
+    requested_at: datetime = _when()
+    next_review: date
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    link: str | None = Field(default=None, max_length=500)
+    state: str = Field(max_length=12, index=True)  # waiting | ratified | returned
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime | None = _when(nullable=True)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    revision: int = 1
+
+
+class PolicyChangeRow(SQLModel, table=True):
+    """A change to the policy announced to every member of staff, who acknowledge it."""
+
+    __tablename__ = "policy_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    link: str = Field(max_length=500)
+    announced_by: str = Field(max_length=254)
+    announced_at: datetime = _when()
+    staff: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class PolicyAckRow(SQLModel, table=True):
+    """One person's acknowledgement of one policy change (once)."""
+
+    __tablename__ = "policy_ack"
+    __table_args__ = (UniqueConstraint("change_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="policy_change.id", index=True)
+    email: str = Field(max_length=254)
+    acked_at: datetime = _when()
