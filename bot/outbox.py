@@ -7,11 +7,15 @@ from datetime import timedelta
 
 from bot.messages import Message
 
+URGENT, NORMAL, BULK = 0, 1, 2  # outbox priorities: lower goes first
+
 
 @dataclass(frozen=True)
 class OutboxItem:
     """A message to deliver. `key` is unique: an item with the same key is never queued or sent
-    twice. Items sharing a `thread` are one card: an item with `replace` updates it in place."""
+    twice. Items sharing a `thread` are one card: an item with `replace` updates it in place.
+    `priority` orders delivery: URGENT (safeguarding and misuse alerts) goes before NORMAL,
+    and BULK (campaigns, nudges, announcements) waits behind both."""
 
     key: str
     recipient: str
@@ -20,11 +24,16 @@ class OutboxItem:
     replace: bool = False
     via: str = "chat"  # chat | email
     mail: MailAddresses | None = field(default=None)
+    priority: int = NORMAL
 
     @classmethod
-    def card(cls, thread: str, revision: int, recipient: str, message: Message) -> OutboxItem:
+    def card(
+        cls, thread: str, revision: int, recipient: str, message: Message, priority: int = NORMAL
+    ) -> OutboxItem:
         """A card shown in place in its thread: queued once per revision, replacing the last."""
-        return cls(f"{thread}:v{revision}", recipient, message, thread, replace=True)
+        return cls(
+            f"{thread}:v{revision}", recipient, message, thread, replace=True, priority=priority
+        )
 
     @classmethod
     def email(cls, key: str, mail: MailAddresses, message: Message) -> OutboxItem:

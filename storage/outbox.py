@@ -39,6 +39,7 @@ class SqlOutbox:
                 thread=item.thread,
                 replace=item.replace,
                 via=item.via,
+                priority=item.priority,
                 mail=item.mail.to_dict() if item.mail else None,
                 payload=item.message.to_dict(),
                 status=PENDING,
