@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.messages import Message
-from bot.outbox import MailAddresses
+from bot.outbox import BULK, NORMAL, MailAddresses
 
 
 @dataclass(frozen=True)
@@ -24,20 +24,31 @@ class Claimed:
     recovering: bool
     via: str = "chat"
     mail: MailAddresses | None = None
+    priority: int = NORMAL
 
 
 class DeliveryQueue(Protocol):
     """The worker's side of the outbox (storage implements it)."""
 
     async def claim(
-        self, now: datetime, *, limit: int, lease: timedelta, via: tuple[str, ...] = ("chat",)
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease: timedelta,
+        via: tuple[str, ...] = ("chat",),
+        most: int = BULK,
     ) -> list[Claimed]:
-        """Due items sent through one of `via` (the senders this worker has)."""
+        """Due items sent through one of `via` (the senders this worker has), of priority
+        `most` or more urgent, the most urgent first."""
         ...
 
     async def previous_ref(self, recipient: str, thread: str) -> str | None: ...
     async def sent(self, item_id: int, now: datetime, *, channel: str, ref: str) -> None: ...
     async def failed(self, item_id: int, *, reason: str, retry_at: datetime | None) -> None: ...
+    async def requeue(self, item_id: int, *, reason: str, retry_at: datetime) -> None:
+        """Wait for a rate limit: try again at `retry_at`, not counted as an attempt."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ class Envelope:
     previous: str | None
     recovering: bool
     mail: MailAddresses | None = None
+    urgent: bool = False  # goes before bulk sends waiting for the same rate limits
 
 
 class Sender(Protocol):

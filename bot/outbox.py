@@ -78,10 +78,19 @@ class RetryPolicy:
 
 class DeliveryError(Exception):
     """A send failed. `retry_after` is the platform's own wish, when it gave one;
-    `permanent` means trying again cannot help (for example, no such user)."""
+    `permanent` means trying again cannot help (for example, no such user); `throttled` means
+    it was not tried yet because of rate limits, which is not a failed attempt."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        throttled: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.permanent = permanent
+        self.throttled = throttled

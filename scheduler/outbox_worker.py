@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.delivery import Claimed, DeliveryQueue, Envelope, Sender
-from bot.outbox import DeliveryError, RetryPolicy
+from bot.outbox import BULK, URGENT, DeliveryError, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -40,33 +40,45 @@ class OutboxWorker:
         self._batch = batch
         self._lease = timedelta(seconds=lease_seconds)
         self._wake = asyncio.Event()
+        self._wake_urgent = asyncio.Event()
         self.last_beat: datetime | None = None
 
     def wake(self) -> None:
         """Look for work now (called after a transaction queued messages)."""
         self._wake.set()
+        self._wake_urgent.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
+        """Deliver until cancelled: one lane for everything, most urgent first, and an urgent
+        lane that sends alerts at once even while the first waits on a campaign's batch."""
+        await asyncio.gather(self._lane(BULK, self._wake), self._lane(URGENT, self._wake_urgent))
+
+    async def _lane(self, most: int, wake: asyncio.Event) -> None:
         while True:
             try:
-                sent = await self.run_once()
+                sent = await self.run_once(most=most)
             except Exception:
                 log.exception("outbox worker pass failed; trying again shortly")
                 sent = 0
             if sent:
                 continue
-            self._wake.clear()
+            wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                await asyncio.wait_for(wake.wait(), timeout=self._poll)
 
-    async def run_once(self) -> int:
-        """One pass: claim what is due and deliver it; returns how many were handled."""
-        self.last_beat = self._clock.now()
+    async def run_once(self, *, most: int = BULK) -> int:
+        """One pass: claim what is due (of priority `most` or more urgent) and deliver it;
+        returns how many were handled."""
+        if most == BULK:
+            self.last_beat = self._clock.now()
         if not self._senders:
             return 0
         items = await self._queue.claim(
-            self._clock.now(), limit=self._batch, lease=self._lease, via=tuple(self._senders)
+            self._clock.now(),
+            limit=self._batch,
+            lease=self._lease,
+            via=tuple(self._senders),
+            most=most,
         )
         await asyncio.gather(*(self._deliver(item) for item in items))
         return len(items)
@@ -77,7 +89,13 @@ class OutboxWorker:
         if item.replace and item.thread:
             previous = await self._queue.previous_ref(item.recipient, item.thread)
         envelope = Envelope(
-            item.id, item.recipient, item.message, previous, item.recovering, item.mail
+            item.id,
+            item.recipient,
+            item.message,
+            previous,
+            item.recovering,
+            item.mail,
+            urgent=item.priority == URGENT,
         )
         try:
             ref = await sender.deliver(envelope)
@@ -94,6 +112,13 @@ class OutboxWorker:
         )
 
     async def _failed(self, item: Claimed, error: DeliveryError) -> None:
+        if error.throttled:
+            delay = timedelta(seconds=max(error.retry_after or 0.0, 0.0))
+            log.info("outbox item %s waits %.1fs for rate limits", item.id, delay.total_seconds())
+            await self._queue.requeue(
+                item.id, reason=error.reason, retry_at=self._clock.now() + delay
+            )
+            return
         if error.permanent or self._policy.exhausted(item.attempts):
             log.warning(
                 "outbox item %s dead-lettered after %d attempts: %s",

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Claimed
 from bot.messages import Message
-from bot.outbox import MailAddresses, OutboxItem
+from bot.outbox import BULK, MailAddresses, OutboxItem
 from bot.ports import Delivery
 from storage.tables import OutboxRow
 
@@ -73,11 +73,19 @@ class OutboxQueue:
         self._sessions = sessions
 
     async def claim(
-        self, now: datetime, *, limit: int, lease: timedelta, via: tuple[str, ...] = ("chat",)
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease: timedelta,
+        via: tuple[str, ...] = ("chat",),
+        most: int = BULK,
     ) -> list[Claimed]:
-        """Take due items sent `via` these kinds, at most one per recipient and only their
-        oldest, so each person gets their messages in order. Safe with several workers: a
-        claim is a conditional update, and on PostgreSQL the candidates are locked with
+        """Take due items sent `via` these kinds, of priority `most` or more urgent, the most
+        urgent first. Per recipient, only their oldest item of each priority and above goes,
+        so each person gets their messages in order, while an alert never waits behind a
+        campaign's message to the same person. Safe with several workers: a claim is a
+        conditional update, and on PostgreSQL the candidates are locked with
         `FOR UPDATE SKIP LOCKED`, so concurrent workers take different messages instead of
         racing for the same ones."""
         older = aliased(OutboxRow)
@@ -89,13 +97,14 @@ class OutboxQueue:
             older.recipient == OutboxRow.recipient,
             col(older.id) < col(OutboxRow.id),
             col(older.status).in_([PENDING, SENDING]),
+            col(older.priority) <= col(OutboxRow.priority),
         )
         claimed: list[Claimed] = []
         async with self._sessions() as session:
             query = (
                 select(OutboxRow)
-                .where(due, ~blocked, col(OutboxRow.via).in_(via))
-                .order_by(col(OutboxRow.id))
+                .where(due, ~blocked, col(OutboxRow.via).in_(via), col(OutboxRow.priority) <= most)
+                .order_by(col(OutboxRow.priority), col(OutboxRow.id))
                 .limit(limit)
             )
             if session.bind and session.bind.dialect.name == "postgresql":
@@ -114,6 +123,7 @@ class OutboxQueue:
                     recovering=row.status == SENDING,
                     via=row.via,
                     mail=MailAddresses.from_dict(row.mail) if row.mail else None,
+                    priority=row.priority,
                 )
                 result: Any = await session.execute(
                     update(OutboxRow)
@@ -173,6 +183,18 @@ class OutboxQueue:
                 next_attempt_at=retry_at,
                 lease_until=None,
             )
+
+    async def requeue(self, item_id: int, *, reason: str, retry_at: datetime) -> None:
+        """Not sent yet because of rate limits: wait until `retry_at` without counting this
+        as a failed attempt (a long campaign must not dead-letter its tail)."""
+        await self._set(
+            item_id,
+            status=PENDING,
+            last_error=reason[:500],
+            next_attempt_at=retry_at,
+            lease_until=None,
+            attempts=OutboxRow.attempts - 1,
+        )
 
     async def dead(self) -> list[OutboxRow]:
         async with self._sessions() as session:

@@ -9,7 +9,7 @@ from bot.audit import audit_change
 from bot.clock import Clock
 from bot.directory import Directory, Person
 from bot.errors import AlreadyDone, NotAllowed, NotFound
-from bot.outbox import OutboxItem
+from bot.outbox import URGENT, OutboxItem
 from bot.ports import UnitOfWork
 from bot.reports import messages
 from bot.reports.form import ReportInput
@@ -101,6 +101,7 @@ async def submit(
             await uow.outbox.add(
                 OutboxItem(
                     key=f"report:{report.ref}:card:{recipient.email}:v1",
+                    priority=URGENT,
                     recipient=recipient.email,
                     message=messages.report_card(report, deps.directory, zone),
                     thread=messages.card_thread(report.ref, recipient.email),
@@ -110,6 +111,7 @@ async def submit(
             await uow.outbox.add(
                 OutboxItem(
                     key=f"report:{report.ref}:it:{recipient.email}",
+                    priority=URGENT,
                     recipient=recipient.email,
                     message=messages.it_notice(report, deps.directory),
                 )
@@ -234,6 +236,7 @@ async def hand_over(
         await uow.outbox.add(
             OutboxItem(
                 key=f"report:{ref}:card:{actor}:handed:{report.version}",
+                priority=URGENT,
                 recipient=actor,
                 message=messages.handed_over_card(report, to, deps.directory),
                 thread=messages.card_thread(ref, actor),
@@ -264,6 +267,7 @@ async def process_deadlines(uow: UnitOfWork, deps: ReportDeps) -> int:
                 await uow.outbox.add(
                     OutboxItem(
                         key=f"report:{report.ref}:nudge:{lead.email}",
+                        priority=URGENT,
                         recipient=lead.email,
                         message=messages.nudge(report, deps.directory, deps.hours.zone),
                     )
@@ -343,7 +347,9 @@ async def _changed(
     card = messages.report_card(report, deps.directory, deps.hours.zone)
     for recipient in report.active(*ACTING_ROLES):
         thread = messages.card_thread(report.ref, recipient.email)
-        await uow.outbox.add(OutboxItem.card(thread, report.version, recipient.email, card))
+        await uow.outbox.add(
+            OutboxItem.card(thread, report.version, recipient.email, card, priority=URGENT)
+        )
 
 
 async def for_home(

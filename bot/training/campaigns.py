@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from bot.audit import record
 from bot.directory import Directory
 from bot.errors import AlreadyDone, FormInvalid, NotAllowed
-from bot.outbox import OutboxItem
+from bot.outbox import BULK, OutboxItem
 from bot.ports import UnitOfWork
 from bot.training import messages
 from bot.training.forms import campaign_form, parse_campaign
@@ -108,7 +108,7 @@ async def _announce(
     changed = []
     for email in covered:
         await uow.outbox.add(
-            OutboxItem(f"training:campaign:{campaign.ref}:{email}", email, message)
+            OutboxItem(f"training:campaign:{campaign.ref}:{email}", email, message, priority=BULK)
         )
         state = states.get(email) or NudgeState(email)
         changed.append(NudgeState(email, state.nudges + 1, today))

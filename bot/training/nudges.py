@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from bot.audit import AuditEvent
-from bot.outbox import OutboxItem
+from bot.outbox import BULK, OutboxItem
 from bot.ports import UnitOfWork
 from bot.training import messages
 from bot.training.messages import Overdue
@@ -53,7 +53,9 @@ async def send_nudges(uow: UnitOfWork, deps: TrainingDeps) -> int:
             after = NudgeState(state.email, state.nudges + 1, today)
             message = messages.nudge(due[state.email], after.nudges)
             await uow.outbox.add(
-                OutboxItem(f"training:nudge:{state.email}:{week}", state.email, message)
+                OutboxItem(
+                    f"training:nudge:{state.email}:{week}", state.email, message, priority=BULK
+                )
             )
             events.append(nudge_event(now, "system", state, after, detail={"week": week}))
             state.nudges, state.last_nudged_on = after.nudges, today
@@ -93,7 +95,9 @@ async def _digests(
             continue
         message = messages.digest(site, overdue, directory)
         queued = [
-            await uow.outbox.add(OutboxItem(f"training:digest:{site_id}:{week}:{to}", to, message))
+            await uow.outbox.add(
+                OutboxItem(f"training:digest:{site_id}:{week}:{to}", to, message, priority=BULK)
+            )
             for to in escalation_to(directory, site)
         ]
         if any(queued):

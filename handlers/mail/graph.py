@@ -103,7 +103,11 @@ class GraphMailer:
             return DeliveryError(f"Graph refused the token (401 {code}); a new one will be used")
         if status in TRY_AGAIN:
             retry_after = _seconds(response.headers.get("Retry-After"))
-            return DeliveryError(f"Graph is busy ({status} {code})", retry_after=retry_after)
+            return DeliveryError(
+                f"Graph is busy ({status} {code})",
+                retry_after=retry_after,
+                throttled=status == 429 and retry_after is not None,
+            )
         reason = REFUSED.get(status, "Graph refused the e-mail")
         return DeliveryError(f"{reason} ({status} {code})", permanent=True)
 

@@ -90,6 +90,8 @@ class RateGate:
         self._slipped: dict[str, float] = {}  # method -> how far its turns slipped for 429s
         self._tickets: dict[tuple[str, Hashable], float] = {}  # kept turns
         self._posted: dict[Hashable, float] = {}  # conversation -> turn of its last post
+        self._urgent: dict[str, float] = {}  # method -> earliest next urgent turn
+        self._sent: dict[str, float] = {}  # method -> when its last call went
         self.holds = 0  # 429s seen, for logs and the benchmark
 
     def now(self) -> float:
@@ -103,12 +105,15 @@ class RateGate:
         deadline: float,
         ticket: Hashable | None = None,
         conversation: Hashable | None = None,
+        urgent: bool = False,
     ) -> T:
         """Send when it is this call's turn; after a 429, send again as soon as Retry-After
-        has passed. Raises WaitTooLong when a turn would come after `deadline`."""
+        has passed. Raises WaitTooLong when a turn would come after `deadline`. An `urgent`
+        call takes the next free turn ahead of every turn already given out."""
         again: float | None = None
         while True:
-            await self._wait(method, deadline, ticket, conversation, again)
+            await self._wait(method, deadline, ticket, conversation, again, urgent)
+            self._sent[method] = self._clock()
             try:
                 return await send()
             except SlackApiError as error:
@@ -123,9 +128,10 @@ class RateGate:
         deadline: float,
         ticket: Hashable | None = None,
         conversation: Hashable | None = None,
+        urgent: bool = False,
     ) -> None:
         """Wait for this call's turn (WaitTooLong if it is after `deadline`)."""
-        await self._wait(method, deadline, ticket, conversation, None)
+        await self._wait(method, deadline, ticket, conversation, None, urgent)
 
     async def _wait(
         self,
@@ -134,9 +140,10 @@ class RateGate:
         ticket: Hashable | None,
         conversation: Hashable | None,
         kept: float | None,
+        urgent: bool = False,
     ) -> None:
         now = self._clock()
-        turn = self._take_turn(method, now, deadline, ticket, conversation, kept)
+        turn = self._take_turn(method, now, deadline, ticket, conversation, kept, urgent)
         slipped = self._slipped.get(method, 0.0)
         while turn > now:
             await self._sleep(turn - now)
@@ -171,6 +178,8 @@ class RateGate:
         if pace:
             slack = (pace.burst - 1) * pace.interval
             self._due[method] = max(self._due.get(method, now) + grown, until + slack)
+            urgent = self._urgent.get(method, now) + grown
+            self._urgent[method] = max(urgent, until + pace.interval)  # the refused call first
         return until
 
     def _take_turn(
@@ -181,10 +190,17 @@ class RateGate:
         ticket: Hashable | None,
         conversation: Hashable | None,
         kept: float | None = None,
+        urgent: bool = False,
     ) -> float:
         """The turn of a call: its kept one (a refused call's, or its ticket's), else the next
         of its method's schedule; never while held, nor within the gap after a post to the same
-        conversation. Past the deadline: WaitTooLong, the turn kept for the ticket."""
+        conversation. Past the deadline: WaitTooLong, the turn kept for the ticket.
+
+        An urgent call goes at the next free moment (urgent calls `interval` apart among
+        themselves) instead of at the end of the schedule, and the schedule yields it a turn:
+        every turn not yet taken and every kept turn from it on moves one `interval` later,
+        so the pace holds. Calls already waiting keep their turns (the margin under Slack's
+        limits absorbs the odd extra call)."""
         earliest = max(now, self._held.get(method, now))
         if conversation is not None and conversation in self._posted:
             earliest = max(earliest, self._posted[conversation] + self._gap)
@@ -193,6 +209,15 @@ class RateGate:
         pace = self._paces.get(method)
         if kept is not None:  # already counted in the schedule
             turn = max(earliest, kept)
+        elif pace and urgent:
+            last = self._sent.get(method)
+            turn = max(earliest, self._urgent.get(method, earliest))
+            if last is not None:
+                turn = max(turn, last + pace.interval)
+            self._urgent[method] = turn + pace.interval
+            for key, kept_turn in self._tickets.items():
+                if key[0] == method and kept_turn >= turn:
+                    self._tickets[key] = kept_turn + pace.interval
         elif pace:
             due = self._due.get(method, now)
             turn = max(earliest, due - (pace.burst - 1) * pace.interval)

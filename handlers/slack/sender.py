@@ -43,12 +43,18 @@ class _Turns:
     gate: RateGate
     ticket: int
     deadline: float
+    urgent: bool = False
 
     async def __call__(
         self, method: str, send: Callable[[], Awaitable[T]], conversation: Hashable | None = None
     ) -> T:
         return await self.gate.call(
-            method, send, deadline=self.deadline, ticket=self.ticket, conversation=conversation
+            method,
+            send,
+            deadline=self.deadline,
+            ticket=self.ticket,
+            conversation=conversation,
+            urgent=self.urgent,
         )
 
 
@@ -56,7 +62,9 @@ class SlackSender:
     """Implements bot.delivery.Sender for Slack. Every call waits for its turn at a RateGate
     shared by all concurrent deliveries (Slack's paces per method and per conversation, and
     Retry-After once Slack answers 429). A delivery waits at most `max_wait` seconds in all;
-    when its turn is later it raises DeliveryError(retry_after=...) and the worker requeues it.
+    when its turn is later it raises DeliveryError(retry_after=..., throttled=True) and the
+    worker requeues it without counting an attempt. Urgent items take the next free turn,
+    ahead of bulk sends waiting at the gate.
     A message Slack accepted is never posted again: after a crash, a timeout or a 5xx on the
     post, the DM is searched for the item before posting."""
 
@@ -77,12 +85,14 @@ class SlackSender:
         self._unsure: set[int] = set()  # items whose post may have got through unanswered
 
     async def deliver(self, envelope: Envelope) -> str:
-        turns = _Turns(self.gate, envelope.item_id, self.gate.now() + self._max_wait)
+        turns = _Turns(
+            self.gate, envelope.item_id, self.gate.now() + self._max_wait, envelope.urgent
+        )
         try:
             return await self._deliver(envelope, turns)
         except WaitTooLong as wait:
             reason = f"ratelimited ({wait.method})"
-            raise DeliveryError(reason, retry_after=wait.retry_after) from None
+            raise DeliveryError(reason, retry_after=wait.retry_after, throttled=True) from None
         except SlackApiError as error:
             raise _delivery_error(error) from None
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -192,5 +202,5 @@ def _delivery_error(error: SlackApiError) -> DeliveryError:
     data = error.response.data
     code = str((data.get("error") if isinstance(data, dict) else None) or f"http_{status}")
     if status == 429:
-        return DeliveryError("ratelimited", retry_after=retry_after(error))
+        return DeliveryError("ratelimited", retry_after=retry_after(error), throttled=True)
     return DeliveryError(code, permanent=code in PERMANENT)

@@ -255,3 +255,45 @@ async def test_kept_turns_slip_with_a_hold_and_keep_their_order() -> None:
         *(gate.call(PACED, slack.send(f"i{n}"), deadline=time.now, ticket=n) for n in (3, 1, 2))
     )
     assert [r.retry_after for r in returned] == [10, 8, 9]  # the same order, 10 s later
+
+
+async def test_an_urgent_call_goes_at_once_and_the_kept_turns_yield_it_one() -> None:
+    time = VirtualTime()
+    gate = time.gate({PACED: Pace(60, burst=1)})
+    slack = Slack(time)
+    # A campaign has booked turns far ahead: items 0-2 go, the others keep turns 3..9 s on.
+    results = await time.run(
+        *(
+            gate.call(PACED, slack.send(f"bulk{n}"), deadline=START + 2.5, ticket=n)
+            for n in range(10)
+        )
+    )
+    assert [r.retry_after for r in results[3:] if isinstance(r, WaitTooLong)] == list(range(3, 10))
+    await time.run(gate.call(PACED, slack.send("alert"), deadline=START + 10, urgent=True))
+    assert slack.sent[-1] == ("alert", START + 3)  # the next free moment, not after 9 s
+    # Every kept turn from the alert's on moved one interval later: the pace holds.
+    early = await time.run(gate.call(PACED, slack.send("bulk3"), deadline=START + 3.5, ticket=3))
+    assert isinstance(early[0], WaitTooLong) and early[0].retry_after == 1.0  # was 3 s, now 4
+    time.now = START + 4
+    assert await time.run(
+        gate.call(PACED, slack.send("bulk3"), deadline=START + 4.5, ticket=3),
+        gate.call(PACED, slack.send("bulk4"), deadline=START + 6, ticket=4),
+    ) == ["bulk3", "bulk4"]
+    assert slack.sent[-2:] == [("bulk3", START + 4), ("bulk4", START + 5)]
+
+
+async def test_urgent_calls_are_paced_among_themselves_and_wait_out_a_hold() -> None:
+    time = VirtualTime()
+    gate = time.gate({PACED: Pace(60, burst=1)})
+    slack = Slack(time, refuse=1, retry_after="5")
+    results = await time.run(
+        *(
+            gate.call(PACED, slack.send(f"alert{n}"), deadline=START + 30, urgent=True)
+            for n in range(3)
+        )
+    )
+    assert results == ["alert0", "alert1", "alert2"]
+    times = [at for _, at in slack.sent]
+    assert times[0] == START  # refused with 429 and Retry-After 5
+    assert all(at >= START + 5 for at in times[1:])  # no call of the method during the hold
+    assert times == [START, START + 5, START + 6, START + 7]  # then a second apart
