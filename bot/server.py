@@ -17,6 +17,7 @@ from bot.declarations.jobs import declaration_reminders
 from bot.delivery import Sender
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
+from bot.oversight.jobs import weekly_digests
 from bot.posts.jobs import post_deadlines
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
 from bot.services import Services
@@ -151,13 +152,13 @@ async def _start(app: web.Application) -> None:
     def once_per(
         period: Period, name: str, work: Callable[[Services, str], Awaitable[int]]
     ) -> Callable[[], Awaitable[int]]:
-        """A job run at most once per day or week (scheduler.periods); `work` gets the period
-        key for its outbox keys. Add it as `"name": once_per("week", "name", work)`."""
+        """A job run at most once per day or week (scheduler.periods), once working hours
+        have begun; `work` gets the period key for its outbox keys."""
 
         async def run(key: str) -> int:
             return await run_job(name, lambda: work(services, key), services.wake_outbox)
 
-        return runtime.periodic.run_once_per(period, name, run)
+        return runtime.periodic.run_once_per(period, name, run, not_before=services.hours.start)
 
     # Every job runs at each tick, and only in the replica that holds its lease.
     jobs: dict[str, Callable[[], Awaitable[int]]] = {
@@ -166,6 +167,7 @@ async def _start(app: web.Application) -> None:
         "daily_tasks": job("daily tasks", daily_tasks),
         "declaration_reminders": job("declaration reminders", declaration_reminders),
         "training_nudges": job("training nudges", training_nudges),
+        "oversight_digests": once_per("week", "oversight digests", weekly_digests),
     }
     runtime.scheduler = build_scheduler(
         tick_seconds=runtime.settings.scheduler_tick_seconds,

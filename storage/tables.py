@@ -529,3 +529,18 @@ class PolicyAckRow(SQLModel, table=True):
     change_id: int = Field(foreign_key="policy_change.id", index=True)
     email: str = Field(max_length=254)
     acked_at: datetime = _when()
+
+
+# --- oversight: last week's figures, for the change since then (M8) ---
+
+
+class OversightSnapshotRow(SQLModel, table=True):
+    """The figures one person's weekly digest showed, for the change the next one shows."""
+
+    __tablename__ = "oversight_snapshot"
+
+    viewer: str = Field(primary_key=True, max_length=254)
+    scope: str = Field(primary_key=True, max_length=64)  # a site id, or "trust"
+    week: str = Field(primary_key=True, max_length=40)
+    figures: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    taken_at: datetime = _when()

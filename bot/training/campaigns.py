@@ -134,10 +134,21 @@ async def progress(
         latest = await uow.training.latest_days()
         campaigns = await uow.training.campaigns()
     directory, today = deps.directory, deps.today()
-    due = {
-        email: deps.status(email, latest.get(email), campaigns).due for email in in_scope(directory)
-    }
-    register = [
+    shown = [c for c in campaigns if c.starts_on <= today <= c.deadline + SHOW_ENDED_FOR]
+    return (
+        site_register(deps, latest, campaigns),
+        [_campaign_progress(directory, c, latest) for c in shown],
+    )
+
+
+def site_register(
+    deps: TrainingDeps, latest: dict[str, date], campaigns: Sequence[Campaign]
+) -> list[SiteProgress]:
+    """Per site, who is trained and in date and who is due (from each person's latest
+    completion day and the campaigns on record)."""
+    directory, every = deps.directory, list(campaigns)
+    due = {email: deps.status(email, latest.get(email), every).due for email in in_scope(directory)}
+    return [
         SiteProgress(
             site.id,
             tuple(e for e in site.members if not due[e]),
@@ -145,8 +156,6 @@ async def progress(
         )
         for site in directory.sites
     ]
-    shown = [c for c in campaigns if c.starts_on <= today <= c.deadline + SHOW_ENDED_FOR]
-    return register, [_campaign_progress(directory, c, latest) for c in shown]
 
 
 def _campaign_progress(
