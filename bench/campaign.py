@@ -55,10 +55,11 @@ if str(ROOT) not in sys.path:  # `python bench/campaign.py` puts bench/, not the
     sys.path.insert(0, str(ROOT))
 
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-from sqlmodel import func, select  # noqa: E402
+from sqlmodel import col, func, select  # noqa: E402
 
 from bot.directory import Directory, load_directory  # noqa: E402
-from bot.outbox import RetryPolicy  # noqa: E402
+from bot.messages import Message  # noqa: E402
+from bot.outbox import URGENT, OutboxItem, RetryPolicy  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.training.campaigns import start_campaign  # noqa: E402
 from bot.training.model import TRUST  # noqa: E402
@@ -118,6 +119,7 @@ class Outcome:
     lost: int = 0
     outbox: dict[str, int] = field(default_factory=dict)
     attempts: dict[int, int] = field(default_factory=dict)
+    alert_seconds: list[float] = field(default_factory=list)  # simulated, queued to sent
 
     @property
     def ratio(self) -> float:
@@ -191,6 +193,25 @@ async def start_refresher(sessions: Any, directory: Directory, clock: SimulatedT
     return started.told
 
 
+async def raise_alerts(
+    sessions: Any, sim: SimulatedTime, worker: OutboxWorker, emails: list[str], args: Any
+) -> dict[str, datetime]:
+    """Misuse-report alerts (URGENT) queued while the campaign runs, each to someone whose
+    campaign message is still waiting; returns when each was queued."""
+    queued: dict[str, datetime] = {}
+    for n in range(args.alerts):
+        await sim.sleep(args.alert_every)
+        key = f"bench:alert:{n}"
+        to = emails[-1 - n * 97 % len(emails)]  # from the end: their messages go last
+        message = Message("A misuse report needs you", f"Alert {n}")
+        async with SqlUnitOfWork(sessions, sim) as uow:
+            await uow.outbox.add(OutboxItem(key, to, message, priority=URGENT))
+            await uow.commit()
+        queued[key] = sim.now()
+        worker.wake()
+    return queued
+
+
 async def until_done(sessions: Any, total: int, deadline: float) -> None:
     queue = OutboxQueue(sessions)
     while time.monotonic() < deadline:
@@ -236,13 +257,15 @@ async def deliver(args: argparse.Namespace, fake: FakeSlack, database_url: str) 
     outcome = Outcome(staff=len(emails), known_ids=args.known_ids)
     started_wall, started = time.monotonic(), sim.now()
     running = asyncio.create_task(worker.run())
+    alerts = asyncio.create_task(raise_alerts(sessions, sim, worker, emails, args))
     try:
-        await until_done(sessions, len(emails), started_wall + args.deadline)
+        await until_done(sessions, len(emails) + args.alerts, started_wall + args.deadline)
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
     outcome.wall_seconds = time.monotonic() - started_wall
     await measure(outcome, sessions, fake, limits, started)
+    outcome.alert_seconds = await alert_latencies(sessions, await alerts)
     outcome.holds_seen = gate.holds
     await engine.dispose()
     return outcome
@@ -273,6 +296,20 @@ async def measure(
         {} if outcome.known_ids else {LOOKUP: outcome.staff}
     )
     outcome.floor_seconds, outcome.floor_method = floor_seconds(outcome.calls_needed, limits)
+
+
+async def alert_latencies(sessions: Any, queued: Mapping[str, datetime]) -> list[float]:
+    async with sessions() as session:
+        rows = (
+            await session.exec(
+                select(OutboxRow.key, OutboxRow.sent_at).where(col(OutboxRow.key).in_(list(queued)))
+            )
+        ).all()
+    return sorted(
+        ((sent if sent.tzinfo else sent.replace(tzinfo=UTC)) - queued[key]).total_seconds()
+        for key, sent in rows
+        if sent is not None
+    )
 
 
 def sender_paces(args: argparse.Namespace) -> dict[str, Pace]:
@@ -328,11 +365,19 @@ def print_outcome(outcome: Outcome, args: argparse.Namespace, database: str) -> 
         ("messages lost", f"{outcome.lost} (must be 0)"),
         ("outbox at the end", str(outcome.outbox)),
         ("attempts per message", str(outcome.attempts)),
+        ("urgent alerts meanwhile", alert_line(outcome.alert_seconds)),
         ("wall time", f"{outcome.wall_seconds:.0f} s"),
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label.ljust(width)}  {value}")
+
+
+def alert_line(seconds: list[float]) -> str:
+    if not seconds:
+        return "none"
+    middle = seconds[len(seconds) // 2]
+    return f"{len(seconds)}, queued to sent: median {middle:.1f} s, longest {seconds[-1]:.1f} s"
 
 
 def write_json(path: Path, outcome: Outcome, args: argparse.Namespace, database: str) -> None:
@@ -437,6 +482,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         f"{MAX_WAIT_SECONDS:g} s)",
     )
     add("--batch", type=int, default=20, help="items the worker claims at a time (default 20)")
+    add(
+        "--alerts",
+        type=int,
+        default=5,
+        help="urgent misuse-report alerts queued during the campaign (default 5)",
+    )
+    add(
+        "--alert-every",
+        type=float,
+        default=300.0,
+        help="simulated seconds between them (default 300)",
+    )
     add(
         "--postgres",
         nargs="?",
