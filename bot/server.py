@@ -167,8 +167,9 @@ async def _start(app: web.Application) -> None:
         "daily_tasks": job("daily tasks", daily_tasks),
         "declaration_reminders": job("declaration reminders", declaration_reminders),
         "training_nudges": job("training nudges", training_nudges),
-        "oversight_digests": once_per("week", "oversight digests", weekly_digests),
     }
+    if runtime.settings.weekly_digests:
+        jobs["oversight_digests"] = once_per("week", "oversight digests", weekly_digests)
     runtime.scheduler = build_scheduler(
         tick_seconds=runtime.settings.scheduler_tick_seconds,
         jobs={name: runtime.leader.leased(name, work) for name, work in jobs.items()},

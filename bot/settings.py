@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_lease_seconds: float = Field(default=60.0, ge=1)
     scheduler_tick_seconds: float = Field(default=60.0, gt=0)
+    weekly_digests: bool = True  # the Monday summaries to Headteachers, ELT and Head of Comms
 
     @field_validator("timezone")
     @classmethod

@@ -89,6 +89,7 @@ class BotServer:
             "OUTBOX_RETRY_MAX_SECONDS": "1",
             "OUTBOX_LEASE_SECONDS": "2",
             "SCHEDULER_TICK_SECONDS": "0.5",
+            "WEEKLY_DIGESTS": "false",  # on in the tests of the digest only
             "LOG_LEVEL": "INFO",
         }
         return env | self.extra_env
