@@ -48,6 +48,7 @@ def form_card(
         for f in form.fields
         if f.kind in SEARCH_KINDS
     }
+    data = _form_data(form, shown, zone)
     for field in form.fields:
         body += field_items(
             form,
@@ -55,12 +56,9 @@ def form_card(
             values=values,
             error=errors.get(field.name),
             choices=shown.get(field.name, ()),
+            data=data,
             zone=zone,
         )
-    data = _form_data(form, shown, zone)
-    for item in body:
-        if item["type"] == "ActionSet":  # a search field's Find button
-            item["actions"][0]["data"] = {**data, **item["actions"][0]["data"]}
     submit = {
         "type": "Action.Execute",
         "title": form.submit,

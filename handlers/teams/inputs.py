@@ -57,17 +57,19 @@ def field_items(
     values: Mapping[str, object] | None,
     error: str | None,
     choices: Sequence[Option],
+    data: Mapping[str, object],
     zone: tzinfo,
 ) -> list[dict[str, Any]]:
     """The elements of one field, in order: input(s), the server's error, the hint; for a
-    search field, `choices` are its options (`search_choices`)."""
+    search field, `choices` are its options (`search_choices`) and `data` what its Find button
+    carries besides the field's name (the form's keys)."""
     current = values.get(field.name, _UNSET) if values is not None else _UNSET
     checked = not has_search(form)  # a required input would block the search buttons
     search: list[dict[str, Any]] = []
     if field.kind is FieldKind.DATETIME:
         items = [_moment_inputs(field, current, zone, checked)]
     elif field.kind in SEARCH_KINDS:
-        items, search = _search_inputs(form, field, current, choices)
+        items, search = _search_inputs(form, field, current, choices, data)
     else:
         items = [_input(field, current, checked)]
     if error:
@@ -102,7 +104,11 @@ def _input(field: Field, current: object, checked: bool) -> dict[str, Any]:
 
 
 def _search_inputs(
-    form: Form, field: Field, current: object, options: Sequence[Option]
+    form: Form,
+    field: Field,
+    current: object,
+    options: Sequence[Option],
+    data: Mapping[str, object],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The options known so far as a choice set (none before a first search: a choice set
     needs one), then a query box and a Find button that asks the bot for more (typeahead,
@@ -118,7 +124,7 @@ def _search_inputs(
         "type": "Action.Execute",
         "title": "Find",
         "verb": verbs.search_verb(form.id),
-        "data": {verbs.SEARCH_KEY: field.name},  # the card adds the form's keys
+        "data": {**data, verbs.SEARCH_KEY: field.name},
     }
     search = [query, {"type": "ActionSet", "actions": [find], "spacing": "Small"}]
     if not options:

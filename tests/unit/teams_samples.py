@@ -1,5 +1,4 @@
-# Every form the bot builds and a message of each flow, filled with sample records, for the
-# Teams card tests.
+# Samples for the Teams card tests: every form the bot builds, a message of each flow, answers.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

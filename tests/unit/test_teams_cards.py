@@ -1,5 +1,4 @@
-# Adaptive Cards of every form and of a message of each flow: JSON snapshots, and behaviour
-# (required inputs, errors and values kept, search round trips, escaping, the size cap).
+# Teams cards of every form and of a message of each flow: JSON snapshots, and their behaviour.
 from __future__ import annotations
 
 import json
@@ -90,6 +89,8 @@ def test_every_field_has_its_input_with_the_field_name_as_id(name: str) -> None:
     for field in form.fields:
         assert main_input(held, field)["label"].startswith(field.label)
     assert not {f.name for f in form.fields} & verbs.RESERVED  # inputs would overwrite them
+    for field in form.fields:  # Teams joins a multi-select's values with commas
+        assert not any("," in o.value for o in (*field.options, *field.initial_options))
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
@@ -173,6 +174,27 @@ def test_a_search_keeps_the_answers_and_the_options_chosen_before() -> None:
     assert [c["title"] for c in held["pupils"]["choices"]] == [
         o.label for o in teams_samples.PUPILS
     ]
+
+
+def test_after_field_errors_a_chosen_search_option_keeps_its_label() -> None:
+    form = FORMS["consent_pick"]
+    card = consent_pick_after_search()
+    data = press(card, card["actions"][0], consent_pupil="13")
+    again = form_card(
+        form,
+        errors={"consent_pupil": "Not on your register."},
+        values=parse.card_values(form, data),
+        choices=parse.card_choices(data),
+    )
+    choice_set = inputs(again)["consent_pupil"]
+    assert choice_set["value"] == "13"
+    assert {"title": "Noah Price · Year 4", "value": "13"} in choice_set["choices"]
+
+
+def test_choices_carried_in_data_that_cannot_be_read_are_dropped() -> None:
+    data = {"choices": {"pupils": [["1", "A"], ["2"], [3, "C"], "x"], "blurred": "x"}}
+    assert parse.card_choices(data) == {"pupils": [Option("1", "A")]}
+    assert parse.card_choices({"choices": []}) == {}
 
 
 def test_a_chosen_option_without_a_known_label_is_kept() -> None:

@@ -1,5 +1,4 @@
-# Teams and Slack read the same answers to every form into the same values (card_values and
-# view_values), so the flows' parsers work unchanged on either.
+# Teams' card_values and Slack's view_values read the same answers to every form alike.
 from __future__ import annotations
 
 from datetime import UTC, datetime
