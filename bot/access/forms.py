@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.access.model import TRUST, same_account, site_name
-from bot.directory import PLATFORMS, Account, Directory, Person
+from bot.directory import PLATFORMS, Account, Directory
 from bot.errors import FormInvalid
 from bot.forms import Field, FieldKind, Form, Option, clean_partly, clean_values
 
@@ -211,9 +211,3 @@ def parse_account(
         audience=str(values["audience"]),
         runners=tuple(dict.fromkeys(r.strip().lower() for r in runners)),
     )
-
-
-def runner_options(directory: Directory, query: str) -> list[tuple[str, str]]:
-    """Options for the runners search: staff whose name or e-mail matches."""
-    found: list[Person] = directory.search_people(query, limit=50)
-    return [(p.email, p.name) for p in found]
