@@ -150,6 +150,15 @@ class Desk:
         """The distinct Slack commands, in the order first offered."""
         return list(dict.fromkeys(c.slack for c in self.commands))
 
+    def submit(self, form_id: str) -> Submit | None:
+        return next((s for s in self.submits if s.form_id == form_id), None)
+
+    def button(self, action_id: str) -> Button | None:
+        return next((b for b in self.buttons if b.answers(action_id)), None)
+
+    def search(self, field: str) -> Search | None:
+        return next((s for s in self.searches if s.field == field), None)
+
     def command(self, slack: str, text: str) -> tuple[Command, str] | None:
         """The command `slack` chooses with its first word (the rest of the text is its
         argument), or its default with the whole text."""

@@ -81,7 +81,7 @@ def desk() -> Desk:
                 _reason(service.check_can_decide, forms.decline_form),
             ),
         ),
-        searches=(Search(forms.RUNNERS, "runner search", staff_search),),
+        searches=(Search(forms.RUNNERS_FIELD, "runner search", staff_search),),
     )
 
 
