@@ -22,9 +22,9 @@ from bot.front import (
     SubmitRun,
     staff_search,
 )
+from bot.help import HELP_COMMAND as COMMAND
 from bot.services import Services
 
-COMMAND = "/policybot"
 Check = Callable[..., Awaitable[None]]  # service.check_can_*(uow, deps, *, ref, actor)
 Decide = Callable[..., Awaitable[object]]  # service.refuse_access & co (..., *, ref, actor, reason)
 
