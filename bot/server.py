@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bot.clock import Clock, SystemClock
 from bot.declarations.jobs import declaration_reminders
 from bot.delivery import Sender
+from bot.desk import desk
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
 from bot.oversight.jobs import weekly_digests
@@ -105,7 +106,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     if settings.slack_enabled:
         from handlers.slack.app import build_slack
 
-        slack = build_slack(settings, services, identities, clock)
+        slack = build_slack(settings, services, identities, clock, desk())
         from handlers.slack.endpoint import slack_endpoint
 
         app.router.add_post(
