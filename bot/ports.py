@@ -13,6 +13,7 @@ from bot.audit import AuditEvent
 from bot.consent.ports import PupilStore
 from bot.declarations.ports import DeclarationStore
 from bot.outbox import OutboxItem
+from bot.policy.ports import PolicyStore
 from bot.posts.ports import PostStore
 from bot.reports.model import MisuseReport
 from bot.tasks.ports import TaskStore
@@ -94,6 +95,7 @@ class UnitOfWork(Protocol):
     delegations: DelegationStore
     declarations: DeclarationStore
     training: TrainingStore
+    policy: PolicyStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -17,6 +17,7 @@ from bot.declarations.jobs import declaration_reminders
 from bot.delivery import Sender
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
+from bot.policy.jobs import policy_ack_nudges, policy_review_reminders
 from bot.posts.jobs import post_deadlines
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
 from bot.services import Services
@@ -166,6 +167,8 @@ async def _start(app: web.Application) -> None:
         "daily_tasks": job("daily tasks", daily_tasks),
         "declaration_reminders": job("declaration reminders", declaration_reminders),
         "training_nudges": job("training nudges", training_nudges),
+        "policy_review_reminders": job("policy review reminders", policy_review_reminders),
+        "policy_ack_nudges": job("policy ack nudges", policy_ack_nudges),
     }
     runtime.scheduler = build_scheduler(
         tick_seconds=runtime.settings.scheduler_tick_seconds,

@@ -13,6 +13,7 @@ from storage.audit import SqlAuditLog
 from storage.declarations import SqlDeclarationStore
 from storage.delegations import SqlDelegationStore
 from storage.outbox import SqlOutbox
+from storage.policy import SqlPolicyStore
 from storage.posts import SqlPostStore
 from storage.pupils import SqlPupilStore
 from storage.reports import SqlReportStore
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     delegations: SqlDelegationStore
     declarations: SqlDeclarationStore
     training: SqlTrainingStore
+    policy: SqlPolicyStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
         self.delegations = SqlDelegationStore(self._session)
         self.declarations = SqlDeclarationStore(self._session)
         self.training = SqlTrainingStore(self._session)
+        self.policy = SqlPolicyStore(self._session)
         return self
 
     async def __aexit__(
