@@ -30,7 +30,11 @@ def test_a_review_needs_only_a_date_in_the_next_three_years() -> None:
     assert (done.next_review, done.summary, done.link) == (date(2029, 10, 1), None, None)
     full = parse_review(
         FORM,
-        {"next_review": "2027-11-30", "summary": " New section 13. ", "link": "https://x.example/p"},
+        {
+            "next_review": "2027-11-30",
+            "summary": " New section 13. ",
+            "link": "https://x.example/p",
+        },
         today=TODAY,
     )
     assert (full.summary, full.link) == ("New section 13.", "https://x.example/p")
@@ -44,10 +48,7 @@ def test_a_review_needs_only_a_date_in_the_next_three_years() -> None:
         ({"next_review": "2025-01-01"}, {"next_review": "Please choose a date in the future."}),
         (
             {"next_review": "2029-10-02"},
-            {
-                "next_review": "Please choose a date no more than 3 years ahead "
-                "(by 1 October 2029)."
-            },
+            {"next_review": "Please choose a date no more than 3 years ahead (by 1 October 2029)."},
         ),
         ({"next_review": "30/11/2027"}, {"next_review": "Please pick a date from the calendar."}),
         (
