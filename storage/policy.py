@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import String, cast, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -99,6 +99,17 @@ class SqlPolicyStore:
     async def latest_change(self) -> Change | None:
         query = select(CHANGE).order_by(CHANGE.c.announced_at.desc(), CHANGE.c.id.desc())
         return await self._one_change(query.limit(1))
+
+    async def unacknowledged(self, email: str) -> list[Change]:
+        # JSON containment differs between SQLite and PostgreSQL: narrow with LIKE, then check.
+        acked = select(ACK.c.id).where(ACK.c.change_id == CHANGE.c.id, ACK.c.email == email)
+        query = (
+            select(CHANGE)
+            .where(cast(CHANGE.c.staff, String).like(f'%"{email}"%'), ~exists(acked))
+            .order_by(CHANGE.c.announced_at.desc(), CHANGE.c.id.desc())
+        )
+        rows = (await self._session.execute(query)).mappings()
+        return [change for change in map(_change, rows) if email in change.staff]
 
     async def acks(self, change_id: int) -> dict[str, datetime]:
         query = select(ACK.c.email, ACK.c.acked_at).where(ACK.c.change_id == change_id)

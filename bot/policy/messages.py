@@ -70,6 +70,21 @@ def review_status(due: ReviewDate | None, waiting: Review | None, directory: Dir
     return text
 
 
+def review_home(
+    due: ReviewDate | None, waiting: Review | None, directory: Directory, today: date
+) -> Message:
+    """The Head of Comms' page: the review date, and Send for ratification unless one waits."""
+    return Message(
+        notification="Social media policy review",
+        title="Social media policy review",
+        body=review_status(due, waiting, directory),
+        actions=() if waiting else (_send_button(),),
+        footer="Reminders come 60, 30 and 7 days before the date, then weekly while overdue."
+        if due and due.due >= today
+        else None,
+    )
+
+
 def review_card(review: Review, directory: Directory, zone: ZoneInfo) -> Message:
     """An ELT member's card: Ratify and Return while it waits; who decided, once decided."""
     by = directory.display_name(review.requested_by)

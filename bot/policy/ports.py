@@ -45,6 +45,10 @@ class PolicyStore(Protocol):
 
     async def latest_change(self) -> Change | None: ...
 
+    async def unacknowledged(self, email: str) -> list[Change]:
+        """Changes sent to this person that they have not acknowledged, newest first."""
+        ...
+
     async def acks(self, change_id: int) -> dict[str, datetime]:
         """When each person acknowledged this change, by e-mail."""
         ...

@@ -13,7 +13,7 @@ import pytest
 from bot.errors import FormInvalid, NotAllowed, NotFound
 from bot.front import Notice, OpenForm, Pages
 from bot.outbox import BULK
-from bot.policy import changes, front
+from bot.policy import changes, front, home
 from bot.policy.forms import ANNOUNCE_FORM
 from bot.policy.model import staff_of, week_of
 from tests.integration.policy_world import (
@@ -262,3 +262,29 @@ async def test_who_sees_which_sites_acknowledgements(world: World) -> None:
     assert facts(older) == everywhere
     with pytest.raises(NotFound):
         await front.acks_command(world.services, world.asked(COMMS), "PC-2026-0099")
+
+
+# --- home pages ---
+
+
+async def test_home_pages_show_what_waits_for_each_person(world: World) -> None:
+    world.at(date(2026, 11, 4), time(10))
+    [comms_page] = await home.home_pages(world.services, COMMS)
+    assert comms_page.body == "The policy's next review is due on 30 November 2026."
+    assert [a.id for a in comms_page.actions] == ["policy_review_open"]
+    first = await announce(world)
+    second = await announce(world, summary="Section 9: new filtering rules.")
+    pages = await home.home_pages(world.services, HUGHES)
+    assert [p.title for p in pages] == [
+        f"The social media policy has changed ({second})",
+        f"The social media policy has changed ({first})",
+    ]
+    await changes.acknowledge(world.uow(), world.deps, ref=second, by=HUGHES)
+    [left] = await home.home_pages(world.services, HUGHES)
+    assert first in left.title and [a.value for a in left.actions] == [first]
+    assert await home.home_pages(world.services, ASHWORTH) == [], "not at a site, nothing waits"
+    await front.send_review(world.services, world.asked(COMMS), "", {"next_review": "2027-12-01"})
+    [card] = await home.home_pages(world.services, ASHWORTH)
+    assert [a.id for a in card.actions] == ["policy_ratify", "policy_return_open"]
+    [comms_page] = await home.home_pages(world.services, COMMS)
+    assert "waiting for ELT" in (comms_page.body or "") and not comms_page.actions
