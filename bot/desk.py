@@ -9,6 +9,8 @@ from bot.consent import front as consent
 from bot.declarations import front as declarations
 from bot.front import Desk
 from bot.help import desk as help_desk
+from bot.oversight import front as oversight
+from bot.policy import front as policy
 from bot.posts import front as posts
 from bot.reports import front as reports
 from bot.tasks import front as tasks
@@ -22,6 +24,8 @@ FLOWS: tuple[Callable[[], Desk], ...] = (
     tasks.desk,
     access.desk,
     training.desk,
+    policy.desk,
+    oversight.desk,
 )
 
 

@@ -38,7 +38,8 @@ COMMANDS = (
     (
         "/policybot",
         "This help. `/policybot access` asks to post on an account, `/policybot new-account` "
-        "proposes a new one, `/policybot accounts` shows who may post where.",
+        "proposes a new one, `/policybot accounts` shows who may post where. When the policy "
+        "changes you get a summary and a link: please read it and press Acknowledge.",
     ),
 )
 ROLE_HELP = {
@@ -46,11 +47,18 @@ ROLE_HELP = {
     "within the working hours shown, add notes, close them with an outcome, or hand one over "
     "to a colleague who holds the same role while you are away. You sign off your school's "
     "posts and posting access; delegate from App Home while you are away. Once a week you hear "
-    "who at your school has not recorded their social media training after three reminders.",
+    "who at your school has not recorded their social media training after three reminders. "
+    "`/policybot acks` shows who at your school has acknowledged the latest policy change. "
+    "Every Monday you get a summary of your school in numbers; `/policybot summary` shows it "
+    "now.",
     "elt": "Misuse reports from Support Hub staff come to you, and reports from a school go "
     "to you when its Headteacher is involved or has not acknowledged in time. One of you signs "
     "off each post on a Trust account. Once a week you hear who at the Support Hub has not "
-    "recorded their social media training after three reminders.",
+    "recorded their social media training after three reminders. You ratify the yearly "
+    "review of the policy (or return it with a reason) from the card the Head of "
+    "Communications sends; the first decision counts. `/policybot acks` shows who at each "
+    "site has acknowledged the latest policy change. Every Monday you get a Trust-wide summary "
+    "in numbers; `/policybot summary` shows it now.",
     "safeguarding_lead": "Reports marked as a safeguarding concern come to you as well, and "
     "only you and the lead recipient can see them. Staff's relationship declarations about "
     "your school's pupils come to you in chat and by e-mail: acknowledge them or ask a question. "
@@ -60,7 +68,11 @@ ROLE_HELP = {
     "on every account. /consent looks up and amends a pupil's photo consent. "
     "`/training progress` shows who is trained at each site, `/training campaign` starts a "
     "refresher after an incident or a change (section 11), and `/training record` confirms a "
-    "colleague's training.",
+    "colleague's training. You review the policy every year: reminders come 60, 30 and 7 days "
+    "before the review date, and `/policybot review` sends your review to ELT to ratify. "
+    "`/policybot announce` tells all staff of a change and `/policybot acks` shows who has "
+    "acknowledged it. Every Monday you get a Trust-wide summary in numbers; "
+    "`/policybot summary` shows it now.",
     "it_provider": "When inappropriate content is reached on a school computer, you get the "
     "link to block (and nothing else of the report).",
     "board": "Reports come to you only when everyone at ELT is involved or late.",

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.access.home import home_pages as access_pages
 from bot.declarations.home import home_pages as declaration_pages
 from bot.messages import Message
+from bot.policy.home import home_pages as policy_pages
 from bot.posts.home import home_pages as post_pages
 from bot.reports import service as reports
 from bot.reports.home import home_messages, split_safeguarding
@@ -16,7 +17,13 @@ from bot.tasks.home import home_pages as task_pages
 from bot.training.home import home_pages as training_pages
 
 FlowPages = Callable[[Services, str], Awaitable[list[Message]]]
-MORE: tuple[FlowPages, ...] = (post_pages, task_pages, access_pages, training_pages)
+MORE: tuple[FlowPages, ...] = (
+    post_pages,
+    task_pages,
+    access_pages,
+    training_pages,
+    policy_pages,
+)
 
 
 async def home_pages(services: Services, email: str) -> list[Message]:

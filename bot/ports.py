@@ -14,6 +14,7 @@ from bot.consent.ports import PupilStore
 from bot.declarations.ports import DeclarationStore
 from bot.outbox import OutboxItem
 from bot.oversight.ports import OversightStore
+from bot.policy.ports import PolicyStore
 from bot.posts.ports import PostStore
 from bot.reports.model import MisuseReport
 from bot.tasks.ports import TaskStore
@@ -96,6 +97,7 @@ class UnitOfWork(Protocol):
     declarations: DeclarationStore
     training: TrainingStore
     oversight: OversightStore
+    policy: PolicyStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -19,6 +19,7 @@ from bot.desk import desk
 from bot.directory import DirectoryFile
 from bot.outbox import RetryPolicy
 from bot.oversight.jobs import weekly_digests
+from bot.policy.jobs import policy_ack_nudges, policy_review_reminders
 from bot.posts.jobs import post_deadlines
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
 from bot.services import Services
@@ -168,6 +169,8 @@ async def _start(app: web.Application) -> None:
         "daily_tasks": job("daily tasks", daily_tasks),
         "declaration_reminders": job("declaration reminders", declaration_reminders),
         "training_nudges": job("training nudges", training_nudges),
+        "policy_review_reminders": job("policy review reminders", policy_review_reminders),
+        "policy_ack_nudges": job("policy ack nudges", policy_ack_nudges),
     }
     if runtime.settings.weekly_digests:
         jobs["oversight_digests"] = once_per("week", "oversight digests", weekly_digests)

@@ -8,6 +8,7 @@ from datetime import date
 from bot.clock import Clock
 from bot.declarations.service import DeclarationDeps
 from bot.directory import Directory, DirectoryFile
+from bot.policy.service import PolicyDeps
 from bot.ports import UnitOfWork
 from bot.posts.deps import PostDeps
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
@@ -49,3 +50,6 @@ class Services:
 
     def post_deps(self) -> PostDeps:
         return PostDeps(self.directory, self.clock, self.hours.zone, self.political_terms)
+
+    def policy_deps(self) -> PolicyDeps:
+        return PolicyDeps(self.directory, self.clock, self.hours)

@@ -495,6 +495,7 @@ class PolicyReviewRow(SQLModel, table=True):
     requested_by: str = Field(max_length=254)
     requested_at: datetime = _when()
     next_review: date
+    sent_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     summary: str | None = Field(default=None, sa_column=Column(Text))
     link: str | None = Field(default=None, max_length=500)
     state: str = Field(max_length=12, index=True)  # waiting | ratified | returned
@@ -517,6 +518,7 @@ class PolicyChangeRow(SQLModel, table=True):
     announced_by: str = Field(max_length=254)
     announced_at: datetime = _when()
     staff: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    nudged_week: str | None = Field(default=None, max_length=10)  # weekly nudges queued, 2026-W48
 
 
 class PolicyAckRow(SQLModel, table=True):

@@ -14,6 +14,7 @@ from storage.declarations import SqlDeclarationStore
 from storage.delegations import SqlDelegationStore
 from storage.outbox import SqlOutbox
 from storage.oversight import SqlOversightStore
+from storage.policy import SqlPolicyStore
 from storage.posts import SqlPostStore
 from storage.pupils import SqlPupilStore
 from storage.reports import SqlReportStore
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     declarations: SqlDeclarationStore
     training: SqlTrainingStore
     oversight: SqlOversightStore
+    policy: SqlPolicyStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
         self.declarations = SqlDeclarationStore(self._session)
         self.training = SqlTrainingStore(self._session)
         self.oversight = SqlOversightStore(self._session)
+        self.policy = SqlPolicyStore(self._session)
         return self
 
     async def __aexit__(
