@@ -156,7 +156,8 @@ def outbox() -> None:
 
 @outbox.command("list")
 def outbox_list() -> None:
-    """List dead-lettered messages (never their content)."""
+    """List dead-lettered messages, and those waiting after a failed try (never their
+    content), with the reason."""
     settings = _settings()
     from bot.server import outbox_queue
 
@@ -171,6 +172,11 @@ def outbox_list() -> None:
                 click.echo(
                     f"dead #{row.id} to {row.recipient} after {row.attempts} attempt(s): "
                     f"{row.last_error}"
+                )
+            for row in await queue.waiting():
+                click.echo(
+                    f"waiting #{row.id} to {row.recipient} after {row.attempts} attempt(s), "
+                    f"next try {row.next_attempt_at:%Y-%m-%d %H:%M} UTC: {row.last_error}"
                 )
         finally:
             await engine.dispose()

@@ -90,3 +90,14 @@ def help_for(directory: Directory, email: str | None) -> Message:
         sections=tuple(sections),
         footer="Your App Home (the policybot tab) shows what is waiting for you.",
     )
+
+
+def not_in_directory(directory: Directory, email: str | None) -> str:
+    """The kind answer to someone the directory doesn't know, naming whom to ask."""
+    helpers = ", ".join(directory.holders("it_provider")) or "the Trust's IT team"
+    account = f" ({email})" if email else ""
+    return (
+        f"Sorry, I can't find your account{account} in the {directory.trust.name} staff "
+        f"directory, so I can't take this from you yet. Please ask the Trust's IT team "
+        f"({helpers}) to add you. If a child is at risk, speak to your Safeguarding Lead now."
+    )

@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     teams_client_id: str | None = Field(default=None, validation_alias=_teams("CLIENTID"))
     teams_client_secret: str | None = Field(default=None, validation_alias=_teams("CLIENTSECRET"))
     teams_tenant_id: str | None = Field(default=None, validation_alias=_teams("TENANTID"))
+    # Tests only: accept requests without a token, and send replies without one.
+    teams_anonymous_allowed: bool = Field(
+        default=False, validation_alias=_teams("ANONYMOUS_ALLOWED")
+    )
+    # Where a new 1:1 chat is created for someone who never wrote to the bot (Teams' global
+    # address; the regional one each person's turns carry is stored and used after that).
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # Where the signing keys of inbound tokens are read; unset: Microsoft's, by issuer.
+    # For a staging or test login service only.
+    teams_jwks_url: str | None = None
+    teams_app_website: str | None = None  # the Trust's website, shown in the Teams app
 
     graph_mailbox: str | None = None  # Graph mail is on when set
     graph_client_id: str | None = None  # these three default to the Teams app's
@@ -105,6 +116,20 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be an http(s) URL ending in / (Slack's own is https://slack.com/api/)"
             )
+        return value
+
+    @field_validator("teams_service_url", "teams_jwks_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s):// address")
+        return value
+
+    @field_validator("teams_app_website")
+    @classmethod
+    def _website(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://[^/\s]+", value):
+            raise ValueError("must be an https:// address, such as https://www.trust.org.uk")
         return value
 
     @field_validator("graph_base_url", "authority_host")
@@ -253,6 +278,11 @@ PAIRS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
     ),
     (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}CLIENTSECRET", "Teams needs the app's secret"),
     (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}TENANTID", "Teams needs the tenant id"),
+    (
+        f"{TEAMS_PREFIX}CLIENTSECRET",
+        (f"{TEAMS_PREFIX}CLIENTID", "GRAPH_CLIENT_ID"),
+        "the secret belongs to an app: give its client id (the Azure Bot's Microsoft App ID)",
+    ),
     (
         "GRAPH_MAILBOX",
         ("GRAPH_CLIENT_ID", f"{TEAMS_PREFIX}CLIENTID"),
