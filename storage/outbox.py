@@ -146,6 +146,35 @@ class OutboxQueue:
                 )
             ).first()
 
+    async def current_message(self, recipient: str, ref: str) -> Message | None:
+        """The newest version, not yet delivered, of the card delivered to `recipient` at
+        `ref` (to show them at once when they clicked it); None when there is none."""
+        async with self._sessions() as session:
+            row = (
+                await session.exec(
+                    select(OutboxRow.recipient, OutboxRow.thread).where(
+                        OutboxRow.recipient == recipient,
+                        OutboxRow.channel_ref == ref,
+                        OutboxRow.status == SENT,
+                    )
+                )
+            ).first()
+            if row is None or row[1] is None:
+                return None
+            payload = (
+                await session.exec(
+                    select(OutboxRow.payload)
+                    .where(
+                        OutboxRow.recipient == row[0],
+                        OutboxRow.thread == row[1],
+                        col(OutboxRow.status).in_([PENDING, SENDING]),
+                    )
+                    .order_by(col(OutboxRow.id).desc())
+                    .limit(1)
+                )
+            ).first()
+        return Message.from_dict(payload) if payload else None
+
     async def sent(self, item_id: int, now: datetime, *, channel: str, ref: str) -> None:
         """Delivered: keep where it went, drop the content and addresses (the record holds
         them)."""

@@ -39,8 +39,8 @@ class FormReader(Protocol):
     def __call__(self, form: Form, data: Mapping[str, Any]) -> dict[str, object]: ...
 
 
-# The card a click came from, as the outbox will show it next (None: no newer version).
-CurrentCard = Callable[[str], Awaitable[Message | None]]
+# The card (recipient, ref) a click came from, as the outbox will show it next (None: none).
+CurrentCard = Callable[[str, str], Awaitable[Message | None]]
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class TeamsDesk:
             self._services.wake_outbox()
         if isinstance(reply, OpenForm | Pages) or not (card_ref and self._current):
             return self.card(reply) or self._cards.notice_card("Done", "Done.")
-        updated = await self._current(card_ref)
+        updated = await self._current(asked.email, card_ref)
         if updated is not None:
             return self._cards.message_card(updated)
         return self.card(reply) or self._cards.notice_card("Done", "Done.")
