@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import uuid
 from typing import Any
 
 from aiohttp import web
@@ -79,6 +80,10 @@ def teams_endpoint(front: TeamsFront, *, jwks_url: str | None = None) -> Any:
         except ValidationError:
             log.info("teams request refused: not an activity")
             return web.json_response({"error": "malformed activity"}, status=400)
+        except Exception as error:  # before our routes: the SDK, or the bot's token
+            reference = uuid.uuid4().hex[:8]
+            log.error("teams request failed (ref %s)", reference, exc_info=error)
+            return web.json_response({"error": f"failed (ref {reference})"}, status=500)
         return response if response is not None else web.Response(status=202)
 
     return api_messages

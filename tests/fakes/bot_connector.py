@@ -122,6 +122,7 @@ class FakeBotConnector(LoopbackServer):
         app.router.add_post("/v3/conversations/{conv}/activities/{id}", self._send)
         app.router.add_put("/v3/conversations/{conv}/activities/{id}", self._update)
         app.router.add_get("/v3/conversations/{conv}/members/{member}", self._member)
+        app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_get("/keys", self._keys)
         return app
@@ -274,6 +275,17 @@ class FakeBotConnector(LoopbackServer):
     async def _keys(self, request: web.Request) -> web.Response:
         public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
         return web.json_response({"keys": [public | {"kid": self._kid, "use": "sig"}]})
+
+    async def _openid(self, request: web.Request) -> web.Response:
+        base = f"{self.base_url}/{request.match_info['tenant']}"
+        return web.json_response(
+            {
+                "issuer": f"{base}/v2.0",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            }
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
