@@ -48,8 +48,8 @@ from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from bot.directory import Account, Directory, load_directory  # noqa: E402
 from bot.posts.form import default_publish_time, request_form  # noqa: E402
 from bot.reports.form import report_form  # noqa: E402
+from bot.reports.front import COMMAND as REPORT_COMMAND  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from handlers.slack.ids import REPORT_COMMAND  # noqa: E402
 from handlers.slack.render import modal  # noqa: E402
 from tests.e2e.harness import SAMPLE, SECRET, TOKEN, BotServer, free_port, seed_users  # noqa: E402
 from tests.fakes.slack_api import APP_ID, BOT_ID, FakeSlack  # noqa: E402

@@ -171,14 +171,14 @@ def teams_package(
     if problems:
         _print_problems(problems)
         sys.exit(1)
+    from bot.desk import desk
     from bot.directory import load_directory
-    from bot.server import front_desk
     from handlers.teams.package import AppInfo, package
 
     trust = load_directory(settings.directory_file).trust.name
     assert settings.teams_client_id and website
     info = AppInfo(settings.teams_client_id, trust, website, privacy, terms, version)
-    out.write_bytes(package(info, front_desk().commands))
+    out.write_bytes(package(info, desk().commands))
     click.echo(f"wrote {out}: upload it in Teams admin centre → Teams apps → Manage apps → Upload")
 
 

@@ -1,8 +1,16 @@
-# Help for a person, tailored to the roles they hold.
+# Help for a person, tailored to the roles they hold: /policybot's answer, and a kind word for
+# the commands of later releases.
 from __future__ import annotations
 
 from bot.directory import Directory
+from bot.front import Asked, Command, Desk, Notice, Pages
 from bot.messages import Message, Section
+from bot.services import Services
+
+HELP_COMMAND = "/policybot"
+LATER_COMMANDS = {  # Slack command: (Teams phrase, what it will do)
+    "/abuse-log": ("abuse log", "logging abusive comments about a school or the Trust"),
+}
 
 COMMANDS = (
     (
@@ -72,8 +80,9 @@ ROLE_NAMES = {
 }
 
 
-def help_for(directory: Directory, email: str | None) -> Message:
-    """What the bot can do for this person, with a paragraph for each role they hold."""
+def help_for(directory: Directory, email: str | None, *, note: str | None = None) -> Message:
+    """What the bot can do for this person, with a paragraph for each role they hold; `note`
+    comes first (for someone the directory does not know: whom to ask)."""
     roles = directory.roles_of(email) if email else []
     sections = [Section(command, text) for command, text in COMMANDS]
     seen: set[str] = set()
@@ -82,11 +91,13 @@ def help_for(directory: Directory, email: str | None) -> Message:
             seen.add(role.name)
             sections.append(Section(f"As {ROLE_NAMES[role.name]}", ROLE_HELP[role.name]))
     held = sorted({ROLE_NAMES.get(r.name, r.name) for r in roles})
+    intro = f"The {directory.trust.name} social media policy, made easy to follow. " + (
+        f"Your roles: {', '.join(held)}." if held else ""
+    )
     return Message(
         notification="policybot help",
         title="How policybot helps",
-        body=f"The {directory.trust.name} social media policy, made easy to follow. "
-        + (f"Your roles: {', '.join(held)}." if held else ""),
+        body=f"{note}\n\n{intro}" if note else intro,
         sections=tuple(sections),
         footer="Your App Home (the policybot tab) shows what is waiting for you.",
     )
@@ -101,3 +112,37 @@ def not_in_directory(directory: Directory, email: str | None) -> str:
         f"directory, so I can't take this from you yet. Please ask the Trust's IT team "
         f"({helpers}) to add you. If a child is at risk, speak to your Safeguarding Lead now."
     )
+
+
+def desk(served: Desk) -> Desk:
+    """Help as /policybot's default, and the commands of later releases that no flow in
+    `served` offers yet."""
+    later = tuple(
+        _later(slack, teams, what)
+        for slack, (teams, what) in LATER_COMMANDS.items()
+        if slack not in served.slash_commands()
+    )
+    helps = Command(HELP_COMMAND, "help", "help", show_help, quick=True, stranger=help_for_stranger)
+    return Desk(commands=(helps, *later))
+
+
+async def show_help(services: Services, asked: Asked, _text: str) -> Pages:
+    return Pages([help_for(services.directory, asked.email)])
+
+
+def help_for_stranger(services: Services, refusal: str) -> Pages:
+    return Pages([help_for(services.directory, None, note=refusal)])
+
+
+def _later(slack: str, teams: str, what: str) -> Command:
+    """A command of a later release: the same kind word for everyone."""
+    notice = Notice(
+        "Coming later",
+        f"{slack} ({what}) is coming in a later release of policybot. Until then, please follow "
+        "the policy as usual; /policybot shows what I can do now.",
+    )
+
+    async def not_yet(_services: Services, _asked: Asked, _text: str) -> Notice:
+        return notice
+
+    return Command(slack, teams, what, not_yet, quick=True, stranger=lambda _s, _r: notice)

@@ -16,9 +16,8 @@ from bot.channels import ChatRouter
 from bot.clock import Clock, SystemClock
 from bot.declarations.jobs import declaration_reminders
 from bot.delivery import Sender
+from bot.desk import desk
 from bot.directory import DirectoryFile
-from bot.front import Asked, Command, Desk, Pages, Reply
-from bot.help import help_for
 from bot.outbox import RetryPolicy
 from bot.posts.jobs import post_deadlines
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
@@ -108,7 +107,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     if settings.slack_enabled:
         from handlers.slack.app import build_slack
 
-        slack = build_slack(settings, services, identities, clock)
+        slack = build_slack(settings, services, identities, clock, desk())
         from handlers.slack.endpoint import slack_endpoint
 
         app.router.add_post(
@@ -165,7 +164,7 @@ def _teams(
     worker_ref: list[OutboxWorker],
 ) -> Any:
     """The Teams front end, serving the whole bot's desk with Adaptive Cards."""
-    from handlers.teams import cards, parse
+    from handlers.teams import cards
     from handlers.teams.app import build_teams
 
     async def resume(email: str) -> None:
@@ -177,30 +176,11 @@ def _teams(
         services,
         identities,
         clock,
-        desk=front_desk(),
+        desk=desk(),
         cards=cards,
-        read_form=parse.card_values,
         resume=resume,
         current_card=queue.current_message,
     )
-
-
-def front_desk() -> Desk:
-    """What the bot offers in chat. Until every flow's desk is here, help alone."""
-    return Desk(
-        commands=(
-            Command(
-                slack="/policybot",
-                teams="help",
-                what="help",
-                run=lambda services, asked, _rest: _help(services, asked),
-            ),
-        )
-    )
-
-
-async def _help(services: Services, asked: Asked) -> Reply:
-    return Pages([help_for(services.directory, asked.email)])
 
 
 async def _start(app: web.Application) -> None:

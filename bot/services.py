@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from bot.clock import Clock
 from bot.declarations.service import DeclarationDeps
@@ -32,6 +33,10 @@ class Services:
     @property
     def directory(self) -> Directory:
         return self.directory_file.current()
+
+    def today(self) -> date:
+        """Today in the Trust's time zone."""
+        return self.clock.now().astimezone(self.hours.zone).date()
 
     def report_deps(self) -> ReportDeps:
         return ReportDeps(self.directory, self.clock, self.hours, self.ack_hours)

@@ -10,10 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TEAMS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 MAIL_OFF = (
     "E-mail is off: relationship declarations are recorded and shown in chat but not e-mailed as "
     "the policy asks; set GRAPH_MAILBOX (with the app's id, secret and tenant) or SMTP_HOST and "
@@ -54,7 +55,7 @@ class Settings(BaseSettings):
     )
     # Where a new 1:1 chat is created for someone who never wrote to the bot (Teams' global
     # address; the regional one each person's turns carry is stored and used after that).
-    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    teams_service_url: str = TEAMS_SERVICE_URL
     # Where the signing keys of inbound tokens are read; unset: Microsoft's, by issuer.
     # For a staging or test login service only.
     teams_jwks_url: str | None = None
@@ -120,15 +121,19 @@ class Settings(BaseSettings):
 
     @field_validator("teams_service_url", "teams_jwks_url")
     @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return TEAMS_SERVICE_URL if info.field_name == "teams_service_url" else None
+        if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s):// address")
         return value
 
     @field_validator("teams_app_website")
     @classmethod
     def _website(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https://[^/\s]+", value):
+        if not value:
+            return None
+        if not re.match(r"^https://[^/\s]+", value):
             raise ValueError("must be an https:// address, such as https://www.trust.org.uk")
         return value
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.access.model import TRUST, same_account, site_name
-from bot.directory import PLATFORMS, Account, Directory, Person
+from bot.directory import PLATFORMS, Account, Directory
 from bot.errors import FormInvalid
 from bot.forms import Field, FieldKind, Form, Option, clean_partly, clean_values
 
@@ -15,7 +15,7 @@ REFUSE_FORM = "access_refuse_form"
 REVOKE_FORM = "access_revoke_form"
 ACCOUNT_FORM = "account_request_form"
 DECLINE_FORM = "account_decline_form"
-RUNNERS = "runners"  # the SEARCH_MANY field of people who will run a new account
+RUNNERS_FIELD = "runners"  # the SEARCH_MANY field of people who will run a new account
 MAX_OPTIONS = 100
 
 
@@ -175,7 +175,7 @@ def account_form(directory: Directory, requester: str) -> Form:
                 placeholder="For example: parents of pupils in the school's sports teams",
             ),
             Field(
-                RUNNERS,
+                RUNNERS_FIELD,
                 "Who will run it?",
                 FieldKind.SEARCH_MANY,
                 hint="They will be able to post on it once it is approved.",
@@ -191,11 +191,11 @@ def parse_account(
     """Check a proposal: the runners are in the directory, and the account is not already on
     the register."""
     values, errors = clean_partly(form, raw)
-    runners = values.get(RUNNERS) or []
+    runners = values.get(RUNNERS_FIELD) or []
     assert isinstance(runners, list)
     unknown = [r for r in runners if directory.person(r) is None]
     if unknown:
-        errors[RUNNERS] = "Please choose each person from the list."
+        errors[RUNNERS_FIELD] = "Please choose each person from the list."
     handle = str(values.get("handle") or "")
     platform = str(values.get("platform") or "")
     taken = next((a for a in accounts if same_account(a, platform, handle)), None)
@@ -211,9 +211,3 @@ def parse_account(
         audience=str(values["audience"]),
         runners=tuple(dict.fromkeys(r.strip().lower() for r in runners)),
     )
-
-
-def runner_options(directory: Directory, query: str) -> list[tuple[str, str]]:
-    """Options for the runners search: staff whose name or e-mail matches."""
-    found: list[Person] = directory.search_people(query, limit=50)
-    return [(p.email, p.name) for p in found]

@@ -29,6 +29,7 @@ PLATFORMS = (
 )
 SAFEGUARDING = "safeguarding"
 SCHOOL_DEVICE = "school_device"
+STAFF_FIELD = "subject_staff"  # the member of staff a report is about, searched by name
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -65,7 +66,7 @@ def report_form(directory: Directory, reporter: str, *, today: date | None = Non
                 options=tuple(Option(c.value, label) for c, label in CATEGORY_LABELS.items()),
             ),
             Field(
-                "subject_staff",
+                STAFF_FIELD,
                 "Member of staff involved",
                 FieldKind.PERSON,
                 required=False,

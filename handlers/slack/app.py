@@ -1,4 +1,5 @@
-# The Slack front end: a Bolt AsyncApp with every listener, and the sender the worker uses.
+# The Slack front end: a Bolt AsyncApp serving the front desk and App Home, and the sender the
+# worker uses.
 from __future__ import annotations
 
 import logging
@@ -10,19 +11,11 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.front import Desk
 from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
-from handlers.slack import (
-    access,
-    consent,
-    declarations,
-    home,
-    posts,
-    reports,
-    tasks,
-    training,
-)
+from handlers.slack import commands, home, listeners
 from handlers.slack.people import SlackPeople
 from handlers.slack.sender import SlackSender
 
@@ -42,9 +35,10 @@ def _unused_token_warning(record: logging.LogRecord) -> bool:
 
 
 def build_slack(
-    settings: Settings, services: Services, identities: IdentityStore, clock: Clock
+    settings: Settings, services: Services, identities: IdentityStore, clock: Clock, desk: Desk
 ) -> SlackFront:
-    """Bolt on aiohttp, its Web API client pointed at SLACK_API_URL."""
+    """Bolt on aiohttp, its Web API client pointed at SLACK_API_URL, serving every command,
+    form, button and search of `desk`, and App Home."""
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_unused_token_warning)
     app = AsyncApp(
@@ -53,13 +47,8 @@ def build_slack(
         raise_error_for_unhandled_request=False,
     )
     people = SlackPeople(client, identities, lambda: services.directory, clock)
-    reports.register(app, services, people)
-    posts.register(app, services, people)
-    consent.register(app, services, people)
-    tasks.register(app, services, people)
-    access.register(app, services, people)
-    declarations.register(app, services, people)
-    training.register(app, services, people)
+    commands.register(app, desk, services, people)
+    listeners.register(app, desk, services, people)
     home.register(app, services, people)
 
     @app.error

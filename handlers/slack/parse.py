@@ -49,3 +49,9 @@ def metadata(view: dict[str, Any]) -> dict[str, str]:
 def action_value(body: dict[str, Any]) -> str:
     actions = body.get("actions") or [{}]
     return str(actions[0].get("value") or "")
+
+
+def action_key(body: dict[str, Any]) -> str:
+    """A key unique to one click: the action's timestamp."""
+    actions = body.get("actions") or [{}]
+    return f"slack:action:{actions[0].get('action_ts') or ''}"

@@ -30,13 +30,12 @@ from microsoft_agents.hosting.core.app.adaptive_card.models import AdaptiveCardS
 
 from bot.clock import Clock
 from bot.errors import UnknownPerson
-from bot.forms import Form
-from bot.front import Asked, Desk
+from bot.front import Desk, Resolve, run_search
 from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
 from handlers.teams.connector import Connector
-from handlers.teams.dispatch import Card, CardKit, CurrentCard, FormReader, TeamsDesk
+from handlers.teams.dispatch import Card, CardKit, CurrentCard, TeamsDesk
 from handlers.teams.people import TeamsPeople, Turn
 from handlers.teams.sender import CARD, TeamsSender, teams_ref
 from handlers.teams.tokens import CONNECTOR, CONNECTOR_SCOPES, connection_manager
@@ -84,48 +83,54 @@ def register(app: AgentApplication[TurnState], desk: TeamsDesk, people: TeamsPeo
     """Every route: messages, card actions, typeahead, other invokes, conversation updates,
     and the turn-error hook (no exception text is ever shown to a person)."""
 
-    async def person(context: TurnContext) -> str | Card:
-        turn = turn_of(context.activity)
-        try:
-            email = await people.email_of(turn)
-        except UnknownPerson as error:
-            return desk.refusal(error.message)
-        await people.record(email, turn)
-        return email
+    def resolver(context: TurnContext) -> Resolve:
+        """The sender's directory e-mail (UnknownPerson otherwise), once per turn; their
+        conversation reference is kept on the way."""
+        found: list[str] = []
+
+        async def resolve() -> str:
+            if not found:
+                turn = turn_of(context.activity)
+                email = await people.email_of(turn)
+                await people.record(email, turn)
+                found.append(email)
+            return found[0]
+
+        return resolve
 
     async def on_message(context: TurnContext, _state: TurnState) -> None:
-        found = await person(context)
         activity = context.activity
-        if isinstance(found, dict):
-            await send_card(context, found)
-            return
-        asked = Asked(found, f"teams:activity:{activity.id}")
+        resolve, key = resolver(context), f"teams:activity:{activity.id}"
         value = activity.value if isinstance(activity.value, dict) else None
         if not (activity.text or "").strip() and value and value.get("verb"):  # Action.Submit
-            card = await desk.action(asked, str(value["verb"]), value, card_ref=None)
+            card = await desk.action(resolve, key, str(value["verb"]), value)
         else:
-            card = await desk.message(asked, activity.text or "")
+            card = await desk.message(resolve, key, activity.text or "")
         if card is not None:
             await send_card(context, card)
 
     async def on_action(context: TurnContext, _state: TurnState, data: Any) -> Any:
-        found = await person(context)
-        if isinstance(found, dict):
-            return card_response(found)
         activity = context.activity
         verb = str(((activity.value or {}).get("action") or {}).get("verb") or "")
-        asked = Asked(found, f"teams:activity:{activity.id}")
-        card_ref = card_ref_of(activity)
         payload = data if isinstance(data, dict) else {}
-        return card_response(await desk.action(asked, verb, payload, card_ref=card_ref))
+        card = await desk.action(
+            resolver(context),
+            f"teams:activity:{activity.id}",
+            verb,
+            payload,
+            card_ref=card_ref_of(activity),
+        )
+        return card_response(card)
 
     async def on_search(context: TurnContext, _state: TurnState, query: Any) -> list[Any]:
-        found = await person(context)
-        if isinstance(found, dict):
-            return []
+        """Data.Query typeahead (cards use Find buttons; this answers any that do not)."""
         params = query.parameters
-        options = await desk.search(found, params.dataset, params.query_text or "")
-        return [AdaptiveCardSearchResult(title=o.label, value=o.value) for o in options]
+        resolve = resolver(context)
+        search = desk.desk.search(params.dataset)
+        if search is None:
+            return []
+        found = await run_search(desk.services, search, resolve, params.query_text or "", {})
+        return [AdaptiveCardSearchResult(title=o.label, value=o.value) for o in found]
 
     async def on_other_invoke(context: TurnContext, _state: TurnState) -> None:
         log.info("teams invoke %s is not one policybot answers", context.activity.name)
@@ -137,9 +142,9 @@ def register(app: AgentApplication[TurnState], desk: TeamsDesk, people: TeamsPeo
         if activity.from_property is None or not activity.from_property.id:
             return
         try:
-            await person(context)
-        except Exception:
-            log.warning("teams %s: could not record the sender", activity.type, exc_info=True)
+            await resolver(context)()
+        except UnknownPerson:
+            log.info("teams %s from someone not in the directory", activity.type)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         reference = uuid.uuid4().hex[:8]
@@ -226,8 +231,6 @@ def build_teams(
     cards: CardKit,
     resume: Callable[[str], Awaitable[None]],
     current_card: CurrentCard | None = None,
-    forms: Callable[[str], Form | None] = lambda form_id: None,
-    read_form: FormReader | None = None,
 ) -> TeamsFront:
     """Teams from our settings: the SDK's application and adapter, our connector client for
     the outbox, the people resolver, and the desk every route serves."""
@@ -250,9 +253,7 @@ def build_teams(
         tenant_id=settings.teams_tenant_id,
         resume=resume,
     )
-    teams_desk = TeamsDesk(
-        desk, services, cards, forms=forms, read_form=read_form, current_card=current_card
-    )
+    teams_desk = TeamsDesk(desk, services, cards, current_card=current_card)
     app, adapter = build_application(manager)
     register(app, teams_desk, people)
     sender = TeamsSender(

@@ -1,59 +1,63 @@
 # The front desk served on Teams: a message's words pick a command, a card's Action.Execute
-# verb picks a form submission or a button, a typeahead picks a search; replies become cards.
+# verb picks a form submission, a search or a button; every answer becomes a card.
 from __future__ import annotations
 
 import logging
-import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any, Protocol
 
-from bot.errors import FormInvalid, PolicyError
+from bot.errors import FormInvalid
 from bot.forms import Form, Option
-from bot.front import Asked, Button, Command, Desk, Notice, OpenForm, Pages, Reply
+from bot.front import (
+    Desk,
+    Notice,
+    OpenForm,
+    Pages,
+    Reply,
+    Resolve,
+    run_button,
+    run_command,
+    run_search,
+    run_submit,
+)
 from bot.messages import Message
 from bot.services import Services
+from handlers.teams import parse, verbs
 
 log = logging.getLogger(__name__)
-FORM_VERB = "form:"
 Card = dict[str, Any]
+FORMS_KEPT = 5000  # forms shown, remembered to draw them again with errors or search results
+REFUSALS = {"Not done", "Not in the directory"}  # bot.front's titles for a click not taken
 
 
 class CardKit(Protocol):
-    """How replies look on Teams (handlers.teams.cards, or a test's stand-in)."""
+    """How answers look on Teams (handlers.teams.cards, or a test's stand-in)."""
 
     def form_card(
         self,
         form: Form,
+        *,
         errors: Mapping[str, str] | None = None,
         values: Mapping[str, object] | None = None,
+        choices: Mapping[str, Sequence[Option]] | None = None,
+        zone: tzinfo | None = None,
     ) -> Card: ...
     def message_card(self, message: Message) -> Card: ...
     def notice_card(self, title: str, text: str) -> Card: ...
     def pages_card(self, pages: Sequence[Message], cut_note: Callable[[int], str]) -> Card: ...
 
 
-class FormReader(Protocol):
-    """Reads a card's submitted data as the form's field values (handlers.teams.parse)."""
-
-    def __call__(self, form: Form, data: Mapping[str, Any]) -> dict[str, object]: ...
-
-
 # The card (recipient, ref) a click came from, as the outbox will show it next (None: none).
 CurrentCard = Callable[[str, str], Awaitable[Message | None]]
 
 
-@dataclass(frozen=True)
-class Submitted:
-    """A card's submitted data: which form, its context (the record it is about), the values."""
-
-    form_id: str
-    context: dict[str, str]
-    values: dict[str, object]
-
-
 class TeamsDesk:
-    """Serves a bot.front.Desk on Teams. Holds no policy: every flow decides in `run`."""
+    """Serves a bot.front.Desk on Teams; the flows decide everything in their runs. The forms
+    it shows are remembered (by person and form id, in this process) so that a submission
+    with mistakes, or a search, draws the same form again; without it, a notice says what to
+    mend."""
 
     def __init__(
         self,
@@ -61,123 +65,113 @@ class TeamsDesk:
         services: Services,
         cards: CardKit,
         *,
-        forms: Callable[[str], Form | None] = lambda form_id: None,
-        read_form: FormReader | None = None,
         current_card: CurrentCard | None = None,
     ) -> None:
         self.desk = desk
+        self.services = services
         self._services = services
         self._cards = cards
-        self._forms = forms
-        self._read_form = read_form
         self._current = current_card
-        self._submits = {s.form_id: s for s in desk.submits}
-        self._buttons = {b.action_id: b for b in desk.buttons}
-        self._searches = {s.field: s for s in desk.searches}
-        self._phrases = sorted(_phrases(desk.commands), key=lambda p: -len(p[0]))
+        self._forms: OrderedDict[tuple[str, str], Form] = OrderedDict()
 
     # ------------------------------------------------------------------ messages
-    def command_for(self, text: str) -> tuple[Command | None, str]:
-        """The command a message names by its first words, and the rest of the text."""
-        words = " ".join(text.lower().replace("/", " ").split())
-        for phrase, command in self._phrases:
-            if words == phrase or words.startswith(phrase + " "):
-                return command, text.strip()[len(phrase) :].strip()
-        return None, text.strip()
-
-    async def message(self, asked: Asked, text: str) -> Card | None:
-        """A message to the bot: the command it names, or help."""
-        command, rest = self.command_for(text)
-        if command is None:
-            command = next((c for c in self.desk.commands if c.teams == "help"), None)
-            if command is None:
-                return self.help_card()
-        log.info("teams command %s by %s", command.teams, asked.source_key)
-        return await self._run(command.what, lambda: command.run(self._services, asked, rest))
-
-    def help_card(self) -> Card:
-        """A plain list of the commands, for a desk without its own help."""
-        lines = [f"**{c.teams}**: {c.what}" for c in self.desk.commands]
-        return self._cards.notice_card("What I can do", "\n\n".join(lines) or "Nothing yet.")
+    async def message(self, resolve: Resolve, source_key: str, text: str) -> Card | None:
+        """A message to the bot: the command its first words name, or help."""
+        chosen = self.desk.teams_command(text) or self.desk.teams_command("help")
+        if chosen is None:
+            return self._cards.notice_card("policybot", "Type help to see what I can do.")
+        command, rest = chosen
+        log.info("teams command %r by %s", command.teams, source_key)
+        reply = await run_command(self._services, command, resolve, source_key, rest)
+        return await self.card(reply, resolve)
 
     # ------------------------------------------------------------------ clicks
     async def action(
-        self, asked: Asked, verb: str, data: Mapping[str, Any], *, card_ref: str | None = None
+        self,
+        resolve: Resolve,
+        source_key: str,
+        verb: str,
+        data: Mapping[str, Any],
+        *,
+        card_ref: str | None = None,
     ) -> Card:
-        """An Action.Execute: a form's submission (`form:<id>`) or a button (its action id)."""
-        if verb.startswith(FORM_VERB):
-            return await self._submit(asked, verb.removeprefix(FORM_VERB), data)
-        button = self._buttons.get(verb)
+        """An Action.Execute: submit a form, search in one, cancel it, or a message button."""
+        if verb.startswith(verbs.FORM_VERB):
+            return await self._submit(resolve, source_key, verb.removeprefix(verbs.FORM_VERB), data)
+        if verb.startswith(verbs.SEARCH_VERB):
+            return await self._search(resolve, verb.removeprefix(verbs.SEARCH_VERB), data)
+        if verb == verbs.CANCEL_VERB:
+            return self._cards.notice_card("Cancelled", "Nothing was sent.")
+        button = self.desk.button(verb)
         if button is None:
             log.info("teams action %s is not known", verb)
             return self._cards.notice_card(
                 "Not available", "This button is no longer in use. Type help to see what I do."
             )
-        return await self._click(asked, button, data, card_ref)
+        value = parse.action_value(data)
+        log.info("teams button %s on %s by %s", verb, value or "-", source_key)
+        answer = await run_button(self._services, button, resolve, source_key, value)
+        if (
+            isinstance(answer, Notice)
+            and card_ref
+            and self._current
+            and answer.title not in REFUSALS
+        ):
+            updated = await self._current(await resolve(), card_ref)
+            if updated is not None:  # the card as everyone will see it: shown to the clicker now
+                return self._cards.message_card(updated)
+        return await self.card(answer, resolve) or self._cards.notice_card("Done", "Done.")
 
-    async def _submit(self, asked: Asked, form_id: str, data: Mapping[str, Any]) -> Card:
-        submit = self._submits.get(form_id)
+    async def _submit(
+        self, resolve: Resolve, source_key: str, form_id: str, data: Mapping[str, Any]
+    ) -> Card:
+        submit = self.desk.submit(form_id)
         if submit is None:
             return self._cards.notice_card("Not available", "This form is no longer in use.")
-        submitted = self.read(form_id, data)
-        ref = submitted.context.get("ref", "")
-        log.info("teams form %s submitted for %s by %s", form_id, ref or "-", asked.source_key)
+        form = await self._form(resolve, form_id)
+        context = parse.context(data)
+        values = parse.card_values(form, data) if form else _raw_values(data)
+        log.info("teams form %s submitted by %s", form_id, source_key)
         try:
-            reply = await submit.run(self._services, asked, ref, submitted.values)
+            answer = await run_submit(self._services, submit, resolve, source_key, context, values)
         except FormInvalid as error:
-            form = self._forms(form_id)
             if form is None:
-                return self._cards.notice_card(submit.failed, _field_errors(error))
-            return self._cards.form_card(form, errors=error.errors, values=submitted.values)
-        except Exception as error:
-            return self._cards.notice_card(submit.failed, apology(error, submit.what))
-        finally:
-            self._services.wake_outbox()
-        return self.card(reply) or self._cards.notice_card("Done", "Thank you.")
+                return self._cards.notice_card(submit.failed, " ".join(error.errors.values()))
+            return self._cards.form_card(
+                form, errors=error.errors, values=values, zone=self._services.hours.zone
+            )
+        return await self.card(answer, resolve) or self._cards.notice_card("Sent", "Thank you.")
 
-    async def _click(
-        self, asked: Asked, button: Button, data: Mapping[str, Any], card_ref: str | None
-    ) -> Card:
-        value = str(data.get("value") or "")
-        log.info("teams button %s on %s by %s", button.action_id, value, asked.source_key)
-        try:
-            reply = await button.run(self._services, asked, value)
-        except Exception as error:
-            return self._cards.notice_card("Not changed", apology(error, button.what))
-        finally:
-            self._services.wake_outbox()
-        if isinstance(reply, OpenForm | Pages) or not (card_ref and self._current):
-            return self.card(reply) or self._cards.notice_card("Done", "Done.")
-        updated = await self._current(asked.email, card_ref)
-        if updated is not None:
-            return self._cards.message_card(updated)
-        return self.card(reply) or self._cards.notice_card("Done", "Done.")
+    async def _search(self, resolve: Resolve, form_id: str, data: Mapping[str, Any]) -> Card:
+        """A search field's Find button: the same form, with what was found to choose from."""
+        form = await self._form(resolve, form_id)
+        asked = parse.search_query(form, data) if form else None
+        search = self.desk.search(asked[0]) if asked else None
+        if form is None or asked is None or search is None:
+            return self._cards.notice_card(
+                "Please start again", "This form has expired: type its command again."
+            )
+        field, query = asked
+        values = parse.card_values(form, data)
+        found = await run_search(self._services, search, resolve, query, values)
+        choices = parse.found_choices(form, data, field, found)
+        zone = self._services.hours.zone
+        return self._cards.form_card(form, values=values, choices=choices, zone=zone)
 
-    def read(self, form_id: str, data: Mapping[str, Any]) -> Submitted:
-        """The context and values of a submission: through the form's reader when the form is
-        known, else every input as sent."""
-        context = data.get("context")
-        context = {str(k): str(v) for k, v in context.items()} if isinstance(context, dict) else {}
-        form = self._forms(form_id)
-        if form is not None and self._read_form is not None:
-            values = self._read_form(form, data)
-        else:
-            skip = {"form", "context", "verb", "value"}
-            values = {str(k): v for k, v in data.items() if k not in skip}
-        return Submitted(form_id, context, values)
+    # ------------------------------------------------------------------ answers
+    async def card(self, reply: Reply, resolve: Resolve) -> Card | None:
+        if isinstance(reply, Notice):
+            return self._cards.notice_card(reply.title, reply.text)
+        if isinstance(reply, OpenForm):
+            await self._keep(resolve, reply.form)
+            return self._cards.form_card(reply.form, zone=self._services.hours.zone)
+        if isinstance(reply, Pages):
+            return self._cards.pages_card(reply.pages, reply.cut)
+        return None
 
-    # ------------------------------------------------------------------ typeahead
-    async def search(self, email: str, dataset: str, query: str) -> list[Option]:
-        search = self._searches.get(dataset)
-        if search is None:
-            log.info("teams search %s is not known", dataset)
-            return []
-        return await search.run(self._services, email, query)
-
-    # ------------------------------------------------------------------ replies
     def refusal(self, text: str) -> Card:
         """For someone the directory does not know: the plain refusal, nothing else."""
-        return self._cards.notice_card("policybot", text)
+        return self._cards.notice_card("Not in the directory", text)
 
     def unknown_invoke(self) -> Card:
         return self._cards.notice_card(
@@ -190,47 +184,23 @@ class TeamsDesk:
             f"Something went wrong (ref {reference}). Nothing was changed; please try again.",
         )
 
-    def card(self, reply: Reply) -> Card | None:
-        if isinstance(reply, Notice):
-            return self._cards.notice_card(reply.title, reply.text)
-        if isinstance(reply, OpenForm):
-            return self._cards.form_card(reply.form)
-        if isinstance(reply, Pages):
-            return self._cards.pages_card(reply.pages, reply.cut)
-        return None
-
-    async def _run(self, what: str, work: Callable[[], Awaitable[Reply]]) -> Card | None:
+    async def _keep(self, resolve: Resolve, form: Form) -> None:
         try:
-            reply = await work()
-        except Exception as error:
-            return self._cards.notice_card("Sorry", apology(error, what))
-        finally:
-            self._services.wake_outbox()
-        return self.card(reply)
+            key = (await resolve(), form.id)
+        except Exception:
+            return
+        self._forms[key] = form
+        self._forms.move_to_end(key)
+        while len(self._forms) > FORMS_KEPT:
+            self._forms.popitem(last=False)
+
+    async def _form(self, resolve: Resolve, form_id: str) -> Form | None:
+        try:
+            return self._forms.get((await resolve(), form_id))
+        except Exception:
+            return None
 
 
-def _phrases(commands: Sequence[Command]) -> list[tuple[str, Command]]:
-    """Each command's Teams words ("report misuse"; "training progress" for a sub-command)."""
-    found: list[tuple[str, Command]] = []
-    for command in commands:
-        base = " ".join(command.teams.lower().split())
-        if command.word is None or base.endswith(command.word.lower()):
-            found.append((base, command))
-            continue
-        for word in (command.word, *command.aliases):
-            found.append((f"{base} {word.lower()}", command))
-    return found
-
-
-def _field_errors(error: FormInvalid) -> str:
-    return " ".join(error.errors.values()) or error.message
-
-
-def apology(error: BaseException, what: str) -> str:
-    """The words to show for a failure: a refusal as the flow worded it, anything else logged
-    with a reference the person can quote."""
-    if isinstance(error, PolicyError):
-        return error.message
-    reference = uuid.uuid4().hex[:8]
-    log.error("teams %s failed (ref %s): %s", what, reference, type(error).__name__, exc_info=error)
-    return f"Something went wrong (ref {reference}). Nothing was changed; please try again."
+def _raw_values(data: Mapping[str, Any]) -> dict[str, object]:
+    """Every input as sent, when the form is not known here (another replica drew it)."""
+    return {k: v for k, v in data.items() if k not in verbs.RESERVED}

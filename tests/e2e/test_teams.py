@@ -110,7 +110,7 @@ def test_someone_not_in_the_directory_gets_a_plain_refusal(
     reply = connector.wait_for(lambda c: c.cards_to(STRANGER))[-1]
     assert "can't find your account" in texts(reply)
     assert "actions" not in reply
-    response = teams.action(STRANGER, "report:acknowledge", {"value": "MR-2026-0001"})
+    response = teams.action(STRANGER, "report_acknowledge", {"value": "MR-2026-0001"})
     assert response.status_code == 200
     assert "can't find your account" in texts(response.json()["value"])
 
