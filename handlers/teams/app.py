@@ -31,6 +31,7 @@ from microsoft_agents.hosting.core.app.adaptive_card.models import AdaptiveCardS
 from bot.clock import Clock
 from bot.errors import UnknownPerson
 from bot.front import Desk, Resolve, run_search
+from bot.messages import Message
 from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
@@ -42,6 +43,7 @@ from handlers.teams.tokens import CONNECTOR, CONNECTOR_SCOPES, connection_manage
 
 log = logging.getLogger(__name__)
 CARD_RESPONSE = CARD
+TEXT_RESPONSE = "application/vnd.microsoft.activity.message"
 ANY = re.compile(".*")
 
 
@@ -106,7 +108,9 @@ def register(app: AgentApplication[TurnState], desk: TeamsDesk, people: TeamsPeo
             card = await desk.action(resolve, key, str(value["verb"]), value)
         else:
             card = await desk.message(resolve, key, activity.text or "")
-        if card is not None:
+        if isinstance(card, str):
+            await context.send_activity(card)
+        elif card is not None:
             await send_card(context, card)
 
     async def on_action(context: TurnContext, _state: TurnState, data: Any) -> Any:
@@ -201,7 +205,10 @@ def card_ref_of(activity: Activity) -> str | None:
     return None
 
 
-def card_response(card: Card) -> AdaptiveCardInvokeResponse:
+def card_response(card: Card | str) -> AdaptiveCardInvokeResponse:
+    """A card to show in place of the clicked one, or text (the card stays as it is)."""
+    if isinstance(card, str):
+        return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=TEXT_RESPONSE, value=card)
     return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=CARD_RESPONSE, value=card)
 
 
@@ -253,11 +260,17 @@ def build_teams(
         tenant_id=settings.teams_tenant_id,
         resume=resume,
     )
-    teams_desk = TeamsDesk(desk, services, cards, current_card=current_card)
-    app, adapter = build_application(manager)
-    register(app, teams_desk, people)
     sender = TeamsSender(
         connector, people, bot_id=settings.teams_client_id, render=cards.message_card
     )
+
+    async def current(email: str, ref: str) -> Message | None:
+        """A newer version still in the outbox, else the one this process put there last."""
+        queued = await current_card(email, ref) if current_card else None
+        return queued or sender.shown(ref)
+
+    teams_desk = TeamsDesk(desk, services, cards, current_card=current)
+    app, adapter = build_application(manager)
+    register(app, teams_desk, people)
     config = manager.get_default_connection_configuration()
     return TeamsFront(app, adapter, config, sender, people, connector)

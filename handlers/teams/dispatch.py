@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 Card = dict[str, Any]
 FORMS_KEPT = 5000  # forms shown, remembered to draw them again with errors or search results
 REFUSALS = {"Not done", "Not in the directory"}  # bot.front's titles for a click not taken
+KEEP_CARD = "Done."  # a text answer: Teams leaves the clicked card as it is
 
 
 class CardKit(Protocol):
@@ -94,8 +95,9 @@ class TeamsDesk:
         data: Mapping[str, Any],
         *,
         card_ref: str | None = None,
-    ) -> Card:
-        """An Action.Execute: submit a form, search in one, cancel it, or a message button."""
+    ) -> Card | str:
+        """An Action.Execute: submit a form, search in one, cancel it, or a message button.
+        A card replaces the clicked one for the clicker; text (KEEP_CARD) leaves it."""
         if verb.startswith(verbs.FORM_VERB):
             return await self._submit(resolve, source_key, verb.removeprefix(verbs.FORM_VERB), data)
         if verb.startswith(verbs.SEARCH_VERB):
@@ -109,17 +111,15 @@ class TeamsDesk:
                 "Not available", "This button is no longer in use. Type help to see what I do."
             )
         value = parse.action_value(data)
-        log.info("teams button %s on %s by %s", verb, value or "-", source_key)
+        log.info("teams button %s on %s (card %s) by %s", verb, value or "-", card_ref, source_key)
         answer = await run_button(self._services, button, resolve, source_key, value)
-        if (
-            isinstance(answer, Notice)
-            and card_ref
-            and self._current
-            and answer.title not in REFUSALS
-        ):
+        refused = isinstance(answer, Notice) and answer.title in REFUSALS
+        if not refused and not isinstance(answer, OpenForm) and card_ref and self._current:
             updated = await self._current(await resolve(), card_ref)
             if updated is not None:  # the card as everyone will see it: shown to the clicker now
                 return self._cards.message_card(updated)
+            if answer is None:  # the outbox updates the card in place; leave it as it is
+                return KEEP_CARD
         return await self.card(answer, resolve) or self._cards.notice_card("Done", "Done.")
 
     async def _submit(

@@ -66,6 +66,7 @@ class TeamsSender:
         self._bot_id = bot_id
         self._render = render
         self._delivered: OrderedDict[int, str] = OrderedDict()
+        self._shown: OrderedDict[str, Message] = OrderedDict()  # ref -> the message there now
 
     async def deliver(self, envelope: Envelope) -> str:
         done = self._delivered.get(envelope.item_id)
@@ -83,9 +84,16 @@ class TeamsSender:
         except (aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryError(f"network: {type(error).__name__}") from None
         self._delivered[envelope.item_id] = ref
-        while len(self._delivered) > REMEMBERED:
-            self._delivered.popitem(last=False)
+        self._shown[ref] = envelope.message
+        self._shown.move_to_end(ref)
+        for memory in (self._delivered, self._shown):
+            while len(memory) > REMEMBERED:
+                memory.popitem(last=False)
         return ref
+
+    def shown(self, ref: str) -> Message | None:
+        """The message this process last delivered at `ref`, when it still remembers it."""
+        return self._shown.get(ref)
 
     async def _deliver(self, envelope: Envelope) -> str:
         activity = self.activity(envelope.message)

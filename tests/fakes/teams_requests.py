@@ -86,3 +86,33 @@ def click(requests: TeamsRequests, email: str, card: dict[str, Any], title: str)
     action = next((a for a in actions if a.get("title") == title), None)
     assert action is not None, f"no button {title!r} on {[a.get('title') for a in actions]}"
     return requests.action(email, action["verb"], action.get("data") or {}, reply_to=card["_id"])
+
+
+def inputs(card: dict[str, Any]) -> dict[str, Any]:
+    """Every input of a card with the value it shows (what Teams sends when nothing is typed)."""
+    found: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and "id" in node:
+                found[node["id"]] = node.get("value", "")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card.get("body", []))
+    return found
+
+
+def submit(
+    requests: TeamsRequests, email: str, card: dict[str, Any], answers: dict[str, Any]
+) -> httpx.Response:
+    """Fill in a form card and press its submit button: Teams merges the inputs into the
+    action's data. Lists are sent as Teams sends a multi-select: comma-joined."""
+    action = next(a for a in card.get("actions", []) if str(a.get("verb", "")).startswith("form:"))
+    values = inputs(card) | {
+        k: ",".join(v) if isinstance(v, list) else v for k, v in answers.items()
+    }
+    return requests.action(email, action["verb"], (action.get("data") or {}) | values)
