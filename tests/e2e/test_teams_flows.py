@@ -3,8 +3,10 @@
 # reaching the Safeguarding Lead, and a training nudge, all on a Teams-only Trust.
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,19 +29,26 @@ PEOPLE = {
 
 
 @pytest.fixture(scope="module")
-def connector() -> Iterator[FakeBotConnector]:
+def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
     with FakeBotConnector() as fake:
         for email, name in PEOPLE.items():
             fake.add_user(email, name)
         yield fake
+        capture = os.environ.get("TEAMS_CAPTURE_DIR")
+        if capture:
+            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.jsonl")
 
 
 @pytest.fixture(scope="module")
 def server(
     fake_slack: FakeSlack, connector: FakeBotConnector, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotServer]:
+    always = {"WORKING_HOURS": "00:00-24:00", "WORKING_DAYS": "mon-sun"}  # nudges any time
     bot = BotServer(
-        tmp_path_factory.mktemp("teams-flows"), fake_slack, extra_env=connector.env(), slack=False
+        tmp_path_factory.mktemp("teams-flows"),
+        fake_slack,
+        extra_env=connector.env() | always,
+        slack=False,
     )
     bot.directory_file.write_text(SAMPLE.read_text())
     bot.start()
@@ -133,3 +142,71 @@ def test_help_lists_what_the_person_may_do(teams: TeamsRequests) -> None:
     text = str(card)
     assert "report-misuse" in text or "report misuse" in text
     assert "As Headteacher" in text
+
+
+def test_a_post_request_is_approved_by_two_people_on_teams(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    when = datetime.now(ZoneInfo("Europe/London")) + timedelta(days=3)
+    form = reply_card(teams, TEACHER, "request post")
+    response = submit(
+        teams,
+        TEACHER,
+        form,
+        {
+            "account": "willow-x",
+            "objective": "event",
+            "text": "Sports day is on Friday afternoon. Come and cheer us on!",
+            "publish_at": when.date().isoformat(),
+            "publish_at.time": "10:00",
+            "shows": "none",
+            "confirmations": ["content", "device", "no_other_id"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    match = re.search(r"PR-\d{4}-\d{4}", str(response.json()["value"]))
+    assert match, response.json()
+    ref = match.group(0)
+    click(teams, COMMS, card_about(connector, COMMS, ref), "Approve")
+    card_about(connector, TEACHER, "waiting for the Headteacher")
+    click(teams, HEAD, card_about(connector, HEAD, ref), "Approve")
+    card_about(connector, TEACHER, "approved by both sign-offs")
+
+
+def test_a_declaration_reaches_the_safeguarding_lead_on_teams(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    form = reply_card(teams, TEACHER, "declare relationship")
+    response = submit(
+        teams,
+        TEACHER,
+        form,
+        {
+            "pupil_name": "Juniper Teamstest",
+            "pupil_site": "willow",
+            "relationship": "relative",
+            "platforms": ["Facebook"],
+            "since": "2024-09-01",
+        },
+    )
+    assert response.status_code == 200, response.text
+    match = re.search(r"RD-\d{4}-\d{4}", str(response.json()["value"]))
+    assert match, response.json()
+    card = card_about(connector, DSL, match.group(0))
+    assert "Juniper Teamstest" in str(card) and "Acknowledge" in str(card)
+    assert not [k for k in connector.cards_to(HEAD) if match.group(0) in str(k)]
+
+
+def test_a_training_nudge_reaches_people_on_teams(
+    connector: FakeBotConnector, server: BotServer
+) -> None:
+    records = server.workdir / "training.csv"  # nudges start once the register has a record
+    records.write_text(
+        "email,course,completed_on\nh.whitfield@trust.example,Social media and online safety,2026-09-10\n"
+    )
+    server.cli("training", "import", str(records))
+    card = card_about(connector, TEACHER, "training is due", timeout=20)
+    assert "I've done it" in str(card) or "done it" in str(card).lower()
