@@ -39,7 +39,7 @@ def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
         yield fake
         capture = os.environ.get("TEAMS_CAPTURE_DIR")
         if capture:
-            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.jsonl")
+            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
         yield fake
         capture = os.environ.get("TEAMS_CAPTURE_DIR")
         if capture:
-            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.jsonl")
+            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
 
 
 @pytest.fixture(scope="module")
@@ -204,9 +204,8 @@ def test_a_training_nudge_reaches_people_on_teams(
     connector: FakeBotConnector, server: BotServer
 ) -> None:
     records = server.workdir / "training.csv"  # nudges start once the register has a record
-    records.write_text(
-        "email,course,completed_on\nh.whitfield@trust.example,Social media and online safety,2026-09-10\n"
-    )
+    row = "h.whitfield@trust.example,Social media and online safety,2026-09-10"
+    records.write_text(f"email,course,completed_on\n{row}\n")
     server.cli("training", "import", str(records))
     card = card_about(connector, TEACHER, "training is due", timeout=20)
     assert "I've done it" in str(card) or "done it" in str(card).lower()

@@ -250,13 +250,15 @@ class FakeBotConnector(LoopbackServer):
         raise AssertionError(f"timed out; calls: {[(c.kind, c.status) for c in self.calls()]}")
 
     def dump(self, path: Path) -> None:
-        """Every call as a JSON line {"method", "path", "body"} (for validate_bot_activity)."""
+        """The activities the bot sent (sends, replies, updates) as one JSON list of
+        {"method", "path", "body"}, the shape validate_bot_activity reads."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as out:
-            for call in self.calls():
-                if call.body is not None and call.kind in ("send", "reply", "update"):
-                    line = {"method": call.method, "path": call.path, "body": call.body}
-                    out.write(json.dumps(line) + "\n")
+        calls = [
+            {"method": c.method, "path": c.path, "body": c.body}
+            for c in self.calls()
+            if c.body is not None and c.kind in ("send", "reply", "update", "typing")
+        ]
+        path.write_text(json.dumps(calls, indent=1), encoding="utf-8")
 
     # ---------------------------------------------------------------- inbound tokens
     def token_for_bot(self, *, audience: str | None = None, key: Any = None, **claims: Any) -> str:
