@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.forms import FieldKind, Form, Option
 from bot.messages import Action, Message, Style
 from handlers.teams import verbs
-from handlers.teams.inputs import SEARCH_KINDS, field_items
+from handlers.teams.inputs import SEARCH_KINDS, field_items, search_choices
 from handlers.teams.text import MAX_FACT, attention, cut, escape, heading, subtle, text_block
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -43,20 +43,22 @@ def form_card(
     if errors.keys() & names:
         body.append(attention(CHECK_ANSWERS))
     body += [attention(text) for name, text in errors.items() if name not in names]
-    shown: dict[str, list[Option]] = {}
-    for field in form.fields:
-        extra = (choices or {}).get(field.name, ())
-        items = field_items(
-            form, field, values=values, error=errors.get(field.name), choices=extra, zone=zone
-        )
-        if field.kind in SEARCH_KINDS:
-            titles = {c["value"]: c["title"] for c in items[0]["choices"]}
-            shown[field.name] = [Option(v, t) for v, t in titles.items()]
-        body += items
+    shown = {
+        f.name: search_choices(f, values, (choices or {}).get(f.name, ()))
+        for f in form.fields
+        if f.kind in SEARCH_KINDS
+    }
     data = _form_data(form, shown, zone)
-    for item in body:
-        if item["type"] == "ActionSet":  # a search field's Find button
-            item["actions"][0]["data"] = {**data, **item["actions"][0]["data"]}
+    for field in form.fields:
+        body += field_items(
+            form,
+            field,
+            values=values,
+            error=errors.get(field.name),
+            choices=shown.get(field.name, ()),
+            data=data,
+            zone=zone,
+        )
     submit = {
         "type": "Action.Execute",
         "title": form.submit,

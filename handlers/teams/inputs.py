@@ -35,14 +35,18 @@ def has_search(form: Form) -> bool:
     return any(f.kind in SEARCH_KINDS for f in form.fields)
 
 
-def search_choices(field: Field, extra: Sequence[Option], chosen: Sequence[str]) -> list[Option]:
-    """A search field's options on the card: what it started with, what the last search found,
-    and whatever is chosen (titled by its value when no label is known)."""
+def search_choices(
+    field: Field, values: Mapping[str, object] | None, extra: Sequence[Option]
+) -> list[Option]:
+    """A search field's options on the card: what it started with, what the last search found
+    (`extra`), and whatever is chosen (titled by its value when no label is known)."""
+    current = values.get(field.name, _UNSET) if values is not None else _UNSET
     seen: dict[str, Option] = {}
     for option in (*field.initial_options, *field.options, *extra):
         seen.setdefault(option.value, option)
-    for value in chosen:
-        seen.setdefault(value, Option(value, value))
+    for value in _card_value(field, current).split(","):
+        if value:
+            seen.setdefault(value, Option(value, value))
     return list(seen.values())
 
 
@@ -53,26 +57,30 @@ def field_items(
     values: Mapping[str, object] | None,
     error: str | None,
     choices: Sequence[Option],
+    data: Mapping[str, object],
     zone: tzinfo,
 ) -> list[dict[str, Any]]:
-    """The elements of one field, in order: input(s), the server's error, the hint."""
+    """The elements of one field, in order: input(s), the server's error, the hint; for a
+    search field, `choices` are its options (`search_choices`) and `data` what its Find button
+    carries besides the field's name (the form's keys)."""
     current = values.get(field.name, _UNSET) if values is not None else _UNSET
     checked = not has_search(form)  # a required input would block the search buttons
+    search: list[dict[str, Any]] = []
     if field.kind is FieldKind.DATETIME:
-        items = _moment_inputs(field, current, zone, checked)
+        items = [_moment_inputs(field, current, zone, checked)]
     elif field.kind in SEARCH_KINDS:
-        items = _search_inputs(form, field, current, choices)
+        items, search = _search_inputs(form, field, current, choices, data)
     else:
         items = [_input(field, current, checked)]
     if error:
         items.append(attention(error))
     if field.hint:
         items.append(subtle(field.hint))
-    return items
+    return items + search
 
 
 def _input(field: Field, current: object, checked: bool) -> dict[str, Any]:
-    element: dict[str, Any] = {"id": field.name, "label": label(field, checked)}
+    element: dict[str, Any] = {"type": "", "id": field.name, "label": label(field, checked)}
     if field.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
         element["type"] = "Input.Text"
         if field.kind is FieldKind.LONG_TEXT:
@@ -96,29 +104,19 @@ def _input(field: Field, current: object, checked: bool) -> dict[str, Any]:
 
 
 def _search_inputs(
-    form: Form, field: Field, current: object, extra: Sequence[Option]
-) -> list[dict[str, Any]]:
-    """A choice set of the options known so far, then a query box and a Find button that asks
-    the bot for more (Data.Query typeahead needs card version 1.6)."""
-    value = _card_value(field, current)
-    chosen = [v for v in value.split(",") if v] if value else []
-    options = search_choices(field, extra, chosen)
-    element: dict[str, Any] = {
-        "type": "Input.ChoiceSet",
-        "id": field.name,
-        "label": label(field, checked=False),
-        "style": "compact",
-        "choices": [_choice(o) for o in options],
-        "placeholder": "Choose" if options else "Search below first",
-    }
-    if field.kind is FieldKind.SEARCH_MANY:
-        element["isMultiSelect"] = True
-    if value:
-        element["value"] = value
-    query = {
+    form: Form,
+    field: Field,
+    current: object,
+    options: Sequence[Option],
+    data: Mapping[str, object],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The options known so far as a choice set (none before a first search: a choice set
+    needs one), then a query box and a Find button that asks the bot for more (typeahead,
+    Data.Query, needs card version 1.6)."""
+    query: dict[str, Any] = {
         "type": "Input.Text",
         "id": field.name + verbs.QUERY_SUFFIX,
-        "label": f"Search: {field.label}",
+        "label": "Find another" if options else label(field, checked=False),
         "placeholder": field.placeholder or "Type a name",
         "maxLength": 100,
     }
@@ -126,14 +124,28 @@ def _search_inputs(
         "type": "Action.Execute",
         "title": "Find",
         "verb": verbs.search_verb(form.id),
-        "data": {verbs.SEARCH_KEY: field.name},  # the card adds the form's keys
+        "data": {**data, verbs.SEARCH_KEY: field.name},
     }
-    return [element, query, {"type": "ActionSet", "actions": [find], "spacing": "Small"}]
+    search = [query, {"type": "ActionSet", "actions": [find], "spacing": "Small"}]
+    if not options:
+        return search, []
+    element: dict[str, Any] = {
+        "type": "Input.ChoiceSet",
+        "id": field.name,
+        "label": label(field, checked=False),
+        "style": "compact",
+        "choices": [_choice(o) for o in options],
+        "placeholder": "Choose",
+    }
+    if field.kind is FieldKind.SEARCH_MANY:
+        element["isMultiSelect"] = True
+    value = _card_value(field, current)
+    if value:
+        element["value"] = value
+    return [element], search
 
 
-def _moment_inputs(
-    field: Field, current: object, zone: tzinfo, checked: bool
-) -> list[dict[str, Any]]:
+def _moment_inputs(field: Field, current: object, zone: tzinfo, checked: bool) -> dict[str, Any]:
     """A DATETIME field as a date and a time, side by side, in `zone`."""
     moment = _moment(_card_value(field, current), zone)
     day: dict[str, Any] = {"type": "Input.Date", "id": field.name, "label": label(field, checked)}
@@ -149,7 +161,7 @@ def _moment_inputs(
         {"type": "Column", "width": "stretch", "items": [_required(day, field, checked)]},
         {"type": "Column", "width": "stretch", "items": [_required(time, field, checked)]},
     ]
-    return [{"type": "ColumnSet", "columns": columns}]
+    return {"type": "ColumnSet", "columns": columns}
 
 
 def _moment(text: str, zone: tzinfo) -> datetime | None:

@@ -56,22 +56,32 @@ def search_query(form: Form, data: Mapping[str, object]) -> tuple[str, str] | No
     return name, typed.strip() if isinstance(typed, str) else ""
 
 
+def card_choices(data: Mapping[str, object]) -> dict[str, list[Option]]:
+    """The options the card's search fields had, for `cards.form_card(choices=...)` when the
+    card is drawn again (after field errors), so that chosen options keep their labels."""
+    carried = data.get(verbs.CHOICES_KEY)
+    if not isinstance(carried, Mapping):
+        return {}
+    return {
+        str(name): [Option(str(p[0]), str(p[1])) for p in pairs if _pair(p)]
+        for name, pairs in carried.items()
+        if isinstance(pairs, list)
+    }
+
+
 def found_choices(
     form: Form, data: Mapping[str, object], field: str, found: Sequence[Option]
 ) -> dict[str, list[Option]]:
     """The `choices` for `cards.form_card` after a search: each search field keeps the options
-    the card had, except `field`, which gets what is chosen in it and what was `found`."""
-    carried = data.get(verbs.CHOICES_KEY)
-    carried = carried if isinstance(carried, Mapping) else {}
-    choices: dict[str, list[Option]] = {}
-    for name, pairs in carried.items():
-        if isinstance(name, str) and isinstance(pairs, list):
-            choices[name] = [
-                Option(str(p[0]), str(p[1])) for p in pairs if isinstance(p, list) and len(p) == 2
-            ]
+    the card had, except `field`, which keeps only those chosen in it, then what was `found`."""
+    choices = card_choices(data)
     chosen = set(_choices(data.get(field)))
     choices[field] = [o for o in choices.get(field, []) if o.value in chosen] + list(found)
     return choices
+
+
+def _pair(item: object) -> bool:
+    return isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)
 
 
 def _one(raw: object) -> object:
