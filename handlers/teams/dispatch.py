@@ -138,7 +138,11 @@ class TeamsDesk:
             if form is None:
                 return self._cards.notice_card(submit.failed, " ".join(error.errors.values()))
             return self._cards.form_card(
-                form, errors=error.errors, values=values, zone=self._services.hours.zone
+                form,
+                errors=error.errors,
+                values=values,
+                choices=parse.card_choices(data),
+                zone=self._services.hours.zone,
             )
         return await self.card(answer, resolve) or self._cards.notice_card("Sent", "Thank you.")
 
