@@ -71,17 +71,21 @@ def connector_token(manager: ConnectionManager, anonymous: bool) -> Callable[[],
     return token
 
 
-def build_application(manager: ConnectionManager) -> tuple[AgentApplication[TurnState], Any]:
+def build_application(
+    manager: ConnectionManager,
+) -> tuple[AgentApplication[TurnState], CloudAdapter]:
     """The SDK's adapter and application; turn state in memory (ours is in the database)."""
     adapter = CloudAdapter(connection_manager=manager)
     storage = MemoryStorage()
     app = AgentApplication[TurnState](
-        storage=storage, adapter=adapter, connection_manager=manager, start_typing_timer=False
+        storage=storage, connection_manager=manager, start_typing_timer=False
     )
     return app, adapter
 
 
-def register(app: AgentApplication[TurnState], desk: TeamsDesk, people: TeamsPeople) -> None:
+def register(
+    app: AgentApplication[TurnState], adapter: CloudAdapter, desk: TeamsDesk, people: TeamsPeople
+) -> None:
     """Every route: messages, card actions, typeahead, other invokes, conversation updates,
     and the turn-error hook (no exception text is ever shown to a person)."""
 
@@ -179,6 +183,7 @@ def register(app: AgentApplication[TurnState], desk: TeamsDesk, people: TeamsPeo
         on_update,
     )
     app.error(on_error)
+    adapter.on_turn_error = on_error  # the SDK's default shows the person the exception's text
 
 
 def turn_of(activity: Activity) -> Turn:
@@ -271,6 +276,6 @@ def build_teams(
 
     teams_desk = TeamsDesk(desk, services, cards, current_card=current)
     app, adapter = build_application(manager)
-    register(app, teams_desk, people)
+    register(app, adapter, teams_desk, people)
     config = manager.get_default_connection_configuration()
     return TeamsFront(app, adapter, config, sender, people, connector)
