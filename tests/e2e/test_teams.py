@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.harness import SAMPLE, BotServer, People, seed_users
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.teams_requests import TeamsRequests
+from tests.fakes.teams_requests import TeamsRequests, click
 
 TEACHER = "d.hughes@willow.example"
 HEAD = "s.thompson@willow.example"  # reached on Teams (channel: teams in the directory)
@@ -131,8 +131,8 @@ def test_malformed_requests_are_refused(server: BotServer) -> None:
     assert response.status_code == 401
 
 
-def test_a_report_made_on_slack_reaches_the_headteacher_on_teams_in_a_new_chat(
-    people: People, connector: FakeBotConnector
+def test_a_report_made_on_slack_reaches_the_headteacher_on_teams_and_is_acknowledged_there(
+    people: People, teams: TeamsRequests, connector: FakeBotConnector
 ) -> None:
     ref = people.report(TEACHER, subject_name="A pupil in Year 5")
     card = connector.wait_for(
@@ -143,6 +143,10 @@ def test_a_report_made_on_slack_reaches_the_headteacher_on_teams_in_a_new_chat(
     assert created and created[0].body["members"] == [{"id": connector.user(HEAD).user_id}]
     assert not [m for m in people.fake.messages_to(people.uid(HEAD)) if ref in str(m)]
     people.card(TEACHER, ref, containing="received")  # the reporter stays on Slack
+
+    answer = click(teams, HEAD, card, "Acknowledge")  # acknowledged on Teams: one record
+    assert answer.status_code == 200
+    people.card(TEACHER, ref, containing="was acknowledged")
 
 
 def test_a_person_without_the_app_gets_it_once_they_install_it(
