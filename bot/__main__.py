@@ -1,4 +1,5 @@
-# The `policybot` command line: serve, check, db upgrade, outbox, consent and training import.
+# The `policybot` command line: serve, check, db upgrade, outbox, consent and training import,
+# and the Teams app package.
 from __future__ import annotations
 
 import asyncio
@@ -124,8 +125,61 @@ def check() -> None:
 
     click.echo(f"ok: settings and {directory_path} are valid")
     click.echo(channels_line(settings))
+    if settings.teams_enabled and settings.teams_anonymous_allowed:
+        click.echo(
+            "warning: Teams accepts requests without a token "
+            "(CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED): for tests only",
+            err=True,
+        )
     if settings.mailer is None:
         click.echo(f"warning: {MAIL_OFF}", err=True)
+
+
+@cli.group()
+def teams() -> None:
+    """Microsoft Teams: the app package."""
+
+
+@teams.command("package")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("policybot-teams.zip"),
+    show_default=True,
+    help="Where to write the zip.",
+)
+@click.option("--website", help="The Trust's website (default: TEAMS_APP_WEBSITE).")
+@click.option("--privacy", help="The privacy notice's address (default: the website).")
+@click.option("--terms", help="The terms of use's address (default: the website).")
+@click.option("--version", "version", default="1.0.0", show_default=True, help="App version.")
+def teams_package(
+    out: Path, website: str | None, privacy: str | None, terms: str | None, version: str
+) -> None:
+    """Build the Teams app zip (manifest.json with the bot's id and commands, and icons) to
+    upload in Teams admin centre (Manage apps, Upload) or Developer Portal."""
+    settings = _settings()
+    website = website or settings.teams_app_website
+    problems = []
+    if not settings.teams_client_id:
+        problems.append(
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID is not set: the package "
+            "names the bot by its Microsoft App ID (see README, Teams)"
+        )
+    if not website or not website.startswith("https://"):
+        problems.append("give the Trust's website: --website https://... or TEAMS_APP_WEBSITE")
+    if problems:
+        _print_problems(problems)
+        sys.exit(1)
+    from bot.desk import desk
+    from bot.directory import load_directory
+    from handlers.teams.package import AppInfo, package
+
+    trust = load_directory(settings.directory_file).trust.name
+    assert settings.teams_client_id and website
+    info = AppInfo(settings.teams_client_id, trust, website, privacy, terms, version)
+    out.write_bytes(package(info, desk().commands))
+    click.echo(f"wrote {out}: upload it in Teams admin centre → Teams apps → Manage apps → Upload")
 
 
 def _print_problems(problems: list[str]) -> None:
@@ -156,7 +210,8 @@ def outbox() -> None:
 
 @outbox.command("list")
 def outbox_list() -> None:
-    """List dead-lettered messages (never their content)."""
+    """List dead-lettered messages, and those waiting after a failed try (never their
+    content), with the reason."""
     settings = _settings()
     from bot.server import outbox_queue
 
@@ -171,6 +226,11 @@ def outbox_list() -> None:
                 click.echo(
                     f"dead #{row.id} to {row.recipient} after {row.attempts} attempt(s): "
                     f"{row.last_error}"
+                )
+            for row in await queue.waiting():
+                click.echo(
+                    f"waiting #{row.id} to {row.recipient} after {row.attempts} attempt(s), "
+                    f"next try {row.next_attempt_at:%Y-%m-%d %H:%M} UTC: {row.last_error}"
                 )
         finally:
             await engine.dispose()

@@ -60,6 +60,7 @@ class Person:
     name: str
     slack_id: str | None = None
     teams_id: str | None = None
+    channel: str | None = None  # slack | teams: where to reach them in a Trust using both
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", _email(self.email))
@@ -76,6 +77,7 @@ class Site:
     safeguarding_leads: tuple[str, ...] = ()
     office: tuple[str, ...] = ()
     staff: tuple[str, ...] = ()
+    channel: str | None = None  # slack | teams: where its people are reached, unless they say
 
     def __post_init__(self) -> None:
         for name in ("headteacher", "safeguarding_leads", "office", "staff"):

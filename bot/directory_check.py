@@ -13,10 +13,12 @@ import yaml
 
 TOP_KEYS = ("trust", "sites", "accounts", "policy", "people", "terms")
 TRUST_KEYS = ("name", "head_of_comms", "elt", "it_provider", "board")
-SITE_KEYS = ("id", "name", "kind", "headteacher", "safeguarding_leads", "office", "staff")
+SITE_ROLE_KEYS = ("headteacher", "safeguarding_leads", "office", "staff")
+SITE_KEYS = ("id", "name", "kind", *SITE_ROLE_KEYS, "channel")
 ACCOUNT_KEYS = ("id", "site", "platform", "handle")
 POLICY_KEYS = ("next_review", "training_valid_months")
-PERSON_KEYS = ("email", "name", "slack_id", "teams_id")
+PERSON_KEYS = ("email", "name", "slack_id", "teams_id", "channel")
+CHANNELS = ("slack", "teams")
 TERM_KEYS = ("name", "start", "end")
 KINDS = ("school", "hub")
 PLATFORMS = ("X", "Facebook", "Instagram", "TikTok", "LinkedIn", "YouTube", "other")
@@ -231,8 +233,9 @@ class _Check:
                 "name": self.text(fields.get("name"), f"{where}.name", at=node),
                 "kind": self.text(fields.get("kind"), f"{where}.kind (school or hub)", at=node),
             }
-            for key in SITE_KEYS[3:]:
+            for key in SITE_ROLE_KEYS:
                 site[key] = self.emails(fields.get(key), f"{where}.{key}")
+            site["channel"] = self.channel(fields.get("channel"), f"{where}.channel")
             site_id, kind = site["id"], site["kind"]
             label = f'the site "{site_id}"' if site_id else where
             if site_id is not None:
@@ -257,7 +260,7 @@ class _Check:
                 self.add(fields["kind"][1], message)
             elif kind == "hub":
                 hub = site_id or where
-            role_at = {key: fields[key][0] if key in fields else node for key in SITE_KEYS[3:]}
+            role_at = {key: fields[key][0] if key in fields else node for key in SITE_ROLE_KEYS}
             if kind == "school" and not site["headteacher"]:
                 self.add(role_at["headteacher"], f"{label} is a school without a Headteacher")
             if kind == "hub" and site["headteacher"]:
@@ -380,6 +383,7 @@ class _Check:
             name = self.text(fields.get("name"), f"{where}.name", at=node, missing=missing)
             slack_id = self.optional(fields.get("slack_id"), f"{where}.slack_id")
             teams_id = self.optional(fields.get("teams_id"), f"{where}.teams_id")
+            channel = self.channel(fields.get("channel"), f"{where}.channel")
             if slack_id is not None and not SLACK_ID_RE.match(slack_id):
                 message = "does not look like a Slack member id (U or W, then capitals and digits)"
                 self.add(fields["slack_id"][1], f'slack_id "{slack_id}" {message}')
@@ -399,9 +403,19 @@ class _Check:
                 else:
                     first_line[key, value] = line
             if email is not None and not repeated:
-                person = {"email": email, "name": name, "slack_id": slack_id, "teams_id": teams_id}
-                result.append(person)
+                person = {"email": email, "name": name, "slack_id": slack_id}
+                result.append(person | {"teams_id": teams_id, "channel": channel})
         return result
+
+    def channel(self, entry: Entry | None, where: str) -> str | None:
+        """An optional chat channel (slack or teams), for a Trust that uses both."""
+        value = self.optional(entry, where)
+        if value is None or entry is None:
+            return None
+        if value.lower() not in CHANNELS:
+            self.add(entry[1], f'{where} is "{value}"; it must be slack or teams')
+            return None
+        return value.lower()
 
     def value(self, node: yaml.Node) -> Any:
         """The typed value of a scalar (int, date, ...); other nodes are returned as they are."""

@@ -115,6 +115,17 @@ def help_for(directory: Directory, email: str | None, *, note: str | None = None
     )
 
 
+def not_in_directory(directory: Directory, email: str | None) -> str:
+    """The kind answer to someone the directory doesn't know, naming whom to ask."""
+    helpers = ", ".join(directory.holders("it_provider")) or "the Trust's IT team"
+    account = f" ({email})" if email else ""
+    return (
+        f"Sorry, I can't find your account{account} in the {directory.trust.name} staff "
+        f"directory, so I can't take this from you yet. Please ask the Trust's IT team "
+        f"({helpers}) to add you. If a child is at risk, speak to your Safeguarding Lead now."
+    )
+
+
 def desk(served: Desk) -> Desk:
     """Help as /policybot's default, and the commands of later releases that no flow in
     `served` offers yet."""

@@ -8,6 +8,9 @@ from datetime import timedelta
 from bot.messages import Message
 
 URGENT, NORMAL, BULK = 0, 1, 2  # outbox priorities: lower goes first
+# The start of the reason given when a person cannot be reached until they do something (open
+# the Teams app): their messages wait, and are sent as soon as they do (OutboxQueue.resume).
+NOT_REACHABLE_YET = "not reachable yet"
 
 
 @dataclass(frozen=True)

@@ -62,19 +62,50 @@ class AuditLog(Protocol):
 
 @dataclass(frozen=True)
 class ChatIdentity:
-    """A person's id on a chat platform, and their direct-message channel when known."""
+    """A person's id on a chat platform, and their direct-message channel when known. On
+    Teams also where that chat is served (`service_url`, regional), their Microsoft Entra
+    object id and tenant: what a proactive message or a new 1:1 chat needs."""
 
     email: str
     user_id: str
     dm_channel: str | None
+    service_url: str | None = None
+    aad_object_id: str | None = None
+    tenant_id: str | None = None
+    last_seen_at: datetime | None = None
 
 
 class IdentityStore(Protocol):
     async def get(self, channel: str, email: str) -> ChatIdentity | None: ...
     async def email_for(self, channel: str, user_id: str) -> str | None: ...
     async def remember(
-        self, channel: str, email: str, user_id: str, now: datetime, *, dm: str | None = None
-    ) -> None: ...
+        self,
+        channel: str,
+        email: str,
+        user_id: str,
+        now: datetime,
+        *,
+        dm: str | None = None,
+        service_url: str | None = None,
+        aad_object_id: str | None = None,
+        tenant_id: str | None = None,
+        seen: bool = False,
+    ) -> None:
+        """Store (or correct) a person's id; given values replace stored ones; `seen` records
+        that they used this channel at `now`."""
+        ...
+
+    async def forget_dm(self, channel: str, email: str) -> None:
+        """The stored direct-message channel no longer works (the app was removed)."""
+        ...
+
+    async def seen(self, channel: str, email: str, now: datetime) -> None:
+        """Record that the person used this channel at `now` (for choosing their channel)."""
+        ...
+
+    async def last_seen(self, email: str) -> dict[str, datetime | None]:
+        """When the person last used each channel they have an identity on."""
+        ...
 
 
 class DelegationStore(Protocol):

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.channels import ChatRouter
 from bot.clock import Clock, SystemClock
 from bot.declarations.jobs import declaration_reminders
 from bot.delivery import Sender
@@ -60,6 +61,7 @@ class Runtime:
     leader: Leader
     periodic: Periodic
     slack: Any = None
+    teams: Any = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     scheduler: Any = None
 
@@ -113,7 +115,25 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app.router.add_post(
             "/slack/events", slack_endpoint(slack.app, settings.slack_signing_secret or "")
         )
-    senders: dict[str, Sender] = {"chat": slack.sender} if slack else {}
+    teams = (
+        _teams(settings, services, identities, clock, queue, worker_ref)
+        if settings.teams_enabled
+        else None
+    )
+    if teams is not None:
+        from handlers.teams.endpoint import teams_endpoint
+
+        app.router.add_post(
+            "/api/messages", teams_endpoint(teams, jwks_url=settings.teams_jwks_url)
+        )
+    else:
+        app.router.add_post("/api/messages", teams_off)
+    senders: dict[str, Sender] = {}
+    chat = {name: front.sender for name, front in (("slack", slack), ("teams", teams)) if front}
+    if teams is not None:
+        senders["chat"] = ChatRouter(chat, lambda: services.directory, identities)
+    elif slack is not None:
+        senders["chat"] = slack.sender
     mailer = build_mailer(settings)
     if mailer is not None:
         senders["email"] = mailer
@@ -128,12 +148,41 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     worker_ref.append(worker)
     leader = Leader(SqlJobLeases(sessions), clock, ttl=lease_ttl(settings.scheduler_tick_seconds))
     periodic = Periodic(SqlJobRuns(sessions), clock, settings.zone)
-    app[RUNTIME] = Runtime(settings, services, worker, queue, engine, leader, periodic, slack)
+    app[RUNTIME] = Runtime(
+        settings, services, worker, queue, engine, leader, periodic, slack, teams
+    )
     app.router.add_get("/healthz", healthz)
-    app.router.add_post("/api/messages", teams_off)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app
+
+
+def _teams(
+    settings: Settings,
+    services: Services,
+    identities: SqlIdentities,
+    clock: Clock,
+    queue: OutboxQueue,
+    worker_ref: list[OutboxWorker],
+) -> Any:
+    """The Teams front end, serving the whole bot's desk with Adaptive Cards."""
+    from handlers.teams import cards
+    from handlers.teams.app import build_teams
+
+    async def resume(email: str) -> None:
+        if await queue.resume(email, clock.now()):
+            worker_ref[0].wake()
+
+    return build_teams(
+        settings,
+        services,
+        identities,
+        clock,
+        desk=desk(),
+        cards=cards,
+        resume=resume,
+        current_card=queue.current_message,
+    )
 
 
 async def _start(app: web.Application) -> None:
@@ -195,6 +244,8 @@ async def _stop(app: web.Application) -> None:
     for task in runtime.tasks:
         task.cancel()
     await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    if runtime.teams is not None:
+        await runtime.teams.connector.close()
     await runtime.engine.dispose()
 
 

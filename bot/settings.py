@@ -10,10 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TEAMS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 MAIL_OFF = (
     "E-mail is off: relationship declarations are recorded and shown in chat but not e-mailed as "
     "the policy asks; set GRAPH_MAILBOX (with the app's id, secret and tenant) or SMTP_HOST and "
@@ -48,6 +49,17 @@ class Settings(BaseSettings):
     teams_client_id: str | None = Field(default=None, validation_alias=_teams("CLIENTID"))
     teams_client_secret: str | None = Field(default=None, validation_alias=_teams("CLIENTSECRET"))
     teams_tenant_id: str | None = Field(default=None, validation_alias=_teams("TENANTID"))
+    # Tests only: accept requests without a token, and send replies without one.
+    teams_anonymous_allowed: bool = Field(
+        default=False, validation_alias=_teams("ANONYMOUS_ALLOWED")
+    )
+    # Where a new 1:1 chat is created for someone who never wrote to the bot (Teams' global
+    # address; the regional one each person's turns carry is stored and used after that).
+    teams_service_url: str = TEAMS_SERVICE_URL
+    # Where the signing keys of inbound tokens are read; unset: Microsoft's, by issuer.
+    # For a staging or test login service only.
+    teams_jwks_url: str | None = None
+    teams_app_website: str | None = None  # the Trust's website, shown in the Teams app
 
     graph_mailbox: str | None = None  # Graph mail is on when set
     graph_client_id: str | None = None  # these three default to the Teams app's
@@ -106,6 +118,24 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be an http(s) URL ending in / (Slack's own is https://slack.com/api/)"
             )
+        return value
+
+    @field_validator("teams_service_url", "teams_jwks_url")
+    @classmethod
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return TEAMS_SERVICE_URL if info.field_name == "teams_service_url" else None
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s):// address")
+        return value
+
+    @field_validator("teams_app_website")
+    @classmethod
+    def _website(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"^https://[^/\s]+", value):
+            raise ValueError("must be an https:// address, such as https://www.trust.org.uk")
         return value
 
     @field_validator("graph_base_url", "authority_host")
@@ -254,6 +284,11 @@ PAIRS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
     ),
     (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}CLIENTSECRET", "Teams needs the app's secret"),
     (f"{TEAMS_PREFIX}CLIENTID", f"{TEAMS_PREFIX}TENANTID", "Teams needs the tenant id"),
+    (
+        f"{TEAMS_PREFIX}CLIENTSECRET",
+        (f"{TEAMS_PREFIX}CLIENTID", "GRAPH_CLIENT_ID"),
+        "the secret belongs to an app: give its client id (the Azure Bot's Microsoft App ID)",
+    ),
     (
         "GRAPH_MAILBOX",
         ("GRAPH_CLIENT_ID", f"{TEAMS_PREFIX}CLIENTID"),

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Claimed
 from bot.messages import Message
-from bot.outbox import BULK, MailAddresses, OutboxItem
+from bot.outbox import BULK, NOT_REACHABLE_YET, MailAddresses, OutboxItem
 from bot.ports import Delivery
 from storage.tables import OutboxRow
 
@@ -156,6 +156,35 @@ class OutboxQueue:
                 )
             ).first()
 
+    async def current_message(self, recipient: str, ref: str) -> Message | None:
+        """The newest version, not yet delivered, of the card delivered to `recipient` at
+        `ref` (to show them at once when they clicked it); None when there is none."""
+        async with self._sessions() as session:
+            row = (
+                await session.exec(
+                    select(OutboxRow.recipient, OutboxRow.thread).where(
+                        OutboxRow.recipient == recipient,
+                        OutboxRow.channel_ref == ref,
+                        OutboxRow.status == SENT,
+                    )
+                )
+            ).first()
+            if row is None or row[1] is None:
+                return None
+            payload = (
+                await session.exec(
+                    select(OutboxRow.payload)
+                    .where(
+                        OutboxRow.recipient == row[0],
+                        OutboxRow.thread == row[1],
+                        col(OutboxRow.status).in_([PENDING, SENDING]),
+                    )
+                    .order_by(col(OutboxRow.id).desc())
+                    .limit(1)
+                )
+            ).first()
+        return Message.from_dict(payload) if payload else None
+
     async def sent(self, item_id: int, now: datetime, *, channel: str, ref: str) -> None:
         """Delivered: keep where it went, drop the content and addresses (the record holds
         them)."""
@@ -212,6 +241,38 @@ class OutboxQueue:
             )
             await session.commit()
             return bool(result.rowcount)
+
+    async def resume(self, recipient: str, now: datetime) -> int:
+        """The person can be reached now (they opened the Teams app): their waiting messages
+        are due at once, and those dead-lettered while they could not be reached are queued
+        again. Returns how many messages that touched."""
+        async with self._sessions() as session:
+            waiting: Any = await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.recipient == recipient, OutboxRow.status == PENDING)
+                .values(next_attempt_at=now)
+            )
+            revived: Any = await session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.recipient == recipient,
+                    OutboxRow.status == DEAD,
+                    col(OutboxRow.last_error).startswith(NOT_REACHABLE_YET),
+                )
+                .values(status=PENDING, attempts=0, next_attempt_at=now)
+            )
+            await session.commit()
+            return int(waiting.rowcount or 0) + int(revived.rowcount or 0)
+
+    async def waiting(self) -> list[OutboxRow]:
+        """Messages still pending after a failed attempt (with the reason), oldest first."""
+        async with self._sessions() as session:
+            query = (
+                select(OutboxRow)
+                .where(OutboxRow.status == PENDING, col(OutboxRow.last_error).is_not(None))
+                .order_by(col(OutboxRow.id))
+            )
+            return list((await session.exec(query)).all())
 
     async def counts(self) -> dict[str, int]:
         async with self._sessions() as session:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -10,10 +11,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.errors import UnknownPerson
+from bot.help import not_in_directory
 from bot.ports import IdentityStore
 
 log = logging.getLogger(__name__)
 CHANNEL = "slack"
+SEEN_EVERY = timedelta(minutes=10)  # how often a person's use of Slack is written down
 
 
 class SlackPeople:
@@ -31,12 +34,14 @@ class SlackPeople:
         self._directory = directory
         self._clock = clock
         self._known: dict[str, str] = {}  # Slack user id -> e-mail, learnt once per process
+        self._seen: dict[str, datetime] = {}  # Slack user id -> when their use was recorded
 
     async def email_of(self, user_id: str) -> str:
         """The directory e-mail of a Slack user; UnknownPerson (kindly worded) otherwise."""
         directory = self._directory()
         person = directory.person_by_slack_id(user_id)
         if person:
+            await self._record_use(person.email, user_id)
             return person.email
         email = self._known.get(user_id) or await self._identities.email_for(CHANNEL, user_id)
         if email is None:
@@ -45,9 +50,23 @@ class SlackPeople:
                 await self._identities.remember(CHANNEL, email, user_id, self._clock.now())
         if email and directory.person(email):  # the directory is asked every time
             self._known[user_id] = email
+            await self._record_use(email, user_id)
             return email
         log.info("slack user %s is not in the directory", user_id)
         raise UnknownPerson(not_in_directory(directory, email))
+
+    async def _record_use(self, email: str, user_id: str) -> None:
+        """Note that the person uses Slack (a Trust on Slack and Teams reaches each person on
+        the channel they last used); at most once per SEEN_EVERY per process, best effort."""
+        now = self._clock.now()
+        last = self._seen.get(user_id)
+        if last is not None and now - last < SEEN_EVERY:
+            return
+        self._seen[user_id] = now
+        try:
+            await self._identities.remember(CHANNEL, email, user_id, now, seen=True)
+        except Exception:
+            log.warning("could not record slack use of %s", user_id, exc_info=True)
 
     async def user_id_of(
         self, email: str, *, lookup: Callable[[str], Awaitable[str]] | None = None
@@ -80,14 +99,3 @@ class SlackPeople:
             return None
         email = (response.get("user") or {}).get("profile", {}).get("email")
         return str(email).lower() if email else None
-
-
-def not_in_directory(directory: Directory, email: str | None) -> str:
-    """The kind answer to someone the directory doesn't know, naming whom to ask."""
-    helpers = ", ".join(directory.holders("it_provider")) or "the Trust's IT team"
-    account = f" ({email})" if email else ""
-    return (
-        f"Sorry, I can't find your account{account} in the {directory.trust.name} staff "
-        f"directory, so I can't take this from you yet. Please ask the Trust's IT team "
-        f"({helpers}) to add you. If a child is at risk, speak to your Safeguarding Lead now."
-    )

@@ -59,6 +59,7 @@ class BotServer:
     fake: FakeSlack
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    slack: bool = True  # False: a Teams-only Trust (no Slack settings at all)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -92,6 +93,8 @@ class BotServer:
             "WEEKLY_DIGESTS": "false",  # on in the tests of the digest only
             "LOG_LEVEL": "INFO",
         }
+        if not self.slack:
+            env = {k: v for k, v in env.items() if not k.startswith("SLACK_")}
         return env | self.extra_env
 
     def start(self) -> BotServer:

@@ -26,7 +26,7 @@ TENANTID = TEAMS_PREFIX + "TENANTID"
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """An empty working folder and no setting of the real environment (SLACK_*, DATABASE_URL...)."""
     names = {name.upper() for name in Settings.model_fields}
-    names |= {CLIENTID, CLIENTSECRET, TENANTID}
+    names |= {CLIENTID, CLIENTSECRET, TENANTID, TEAMS_PREFIX + "ANONYMOUS_ALLOWED"}
     for name in names:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
@@ -473,3 +473,34 @@ def test_empty_mail_values_mean_mail_is_off() -> None:
     write_env("GRAPH_MAILBOX=", "SMTP_HOST=", "SMTP_FROM=", "SMTP_USERNAME=", "SMTP_PASSWORD=")
 
     assert load_settings().mailer is None
+
+
+# --- Teams ---------------------------------------------------------------------------------------
+
+
+def test_a_teams_secret_without_its_app_id_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRAPH_CLIENT_ID", raising=False)
+    write_env(f"{CLIENTSECRET}=s3cret")
+    problem = only_problem()
+    assert problem.variable == CLIENTID and "Microsoft App ID" in problem.message
+    assert problem.where == ".env:1"
+
+
+def test_teams_settings_for_tests_and_their_defaults() -> None:
+    write_env(
+        f"{CLIENTID}=app",
+        f"{CLIENTSECRET}=s",
+        f"{TENANTID}=t",
+        f"{TEAMS_PREFIX}ANONYMOUS_ALLOWED=true",
+        "TEAMS_SERVICE_URL=",
+        "TEAMS_JWKS_URL=http://127.0.0.1:9/keys",
+    )
+    settings = load_settings(Path(".env"))
+    assert settings.teams_enabled and settings.teams_anonymous_allowed
+    assert settings.teams_service_url == "https://smba.trafficmanager.net/teams/"
+    assert settings.teams_jwks_url == "http://127.0.0.1:9/keys"
+
+
+def test_the_teams_app_website_must_be_https() -> None:
+    write_env("TEAMS_APP_WEBSITE=http://trust.example")
+    assert only_problem().variable == "TEAMS_APP_WEBSITE"

@@ -1,0 +1,92 @@
+# End to end on Teams with tokens: inbound requests signed with the fake connector's key (a
+# local JWKS), outbound calls with the bot's own token from the fake login; Slack unaffected.
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.e2e.harness import SAMPLE, BotServer, People, seed_users
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.teams_requests import TeamsRequests
+
+TEACHER = "d.hughes@willow.example"
+
+
+@pytest.fixture(scope="module")
+def connector() -> Iterator[FakeBotConnector]:
+    with FakeBotConnector(auth=True) as fake:
+        fake.add_user(TEACHER, "David Hughes")
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server(
+    fake_slack: FakeSlack, connector: FakeBotConnector, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotServer]:
+    bot = BotServer(tmp_path_factory.mktemp("teams-auth"), fake_slack, extra_env=connector.env())
+    bot.start()
+    yield bot
+    bot.stop()
+
+
+@pytest.fixture(scope="module")
+def teams(server: BotServer, connector: FakeBotConnector) -> TeamsRequests:
+    return TeamsRequests(server.url, connector, signed=True)
+
+
+def test_a_signed_request_is_answered_with_the_bots_own_token(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    response = teams.message(TEACHER, "help")
+    assert response.status_code in (200, 202), response.text
+    connector.wait_for(lambda c: c.cards_to(TEACHER))
+    replies = [c for c in connector.calls("reply") if c.status < 300]
+    assert replies and all(c.authorised for c in replies)
+    assert [c for c in connector.calls("token") if c.status == 200]
+
+
+def test_a_signed_invoke_is_answered(teams: TeamsRequests) -> None:
+    response = teams.invoke(TEACHER, "task/fetch")
+    assert response.status_code == 200
+    assert response.json()["type"] == "application/vnd.microsoft.card.adaptive"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,  # no Authorization header: anonymous is not allowed here
+        "not-a-jwt",
+        "other-key",
+        "other-audience",
+        "expired",
+    ],
+)
+def test_a_bad_token_gets_401(
+    teams: TeamsRequests, connector: FakeBotConnector, token: str | None
+) -> None:
+    user = connector.user(TEACHER)
+    activity = teams.activity(user, "message", text="help")
+    if token is None:
+        response = httpx.post(teams.url, json=activity, timeout=10)
+    else:
+        bad = {
+            "not-a-jwt": "not-a-jwt",
+            "other-key": connector.token_for_bot(
+                key=rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            ),
+            "other-audience": connector.token_for_bot(audience="someone-else"),
+            "expired": connector.token_for_bot(exp=1_000_000, iat=999_000, nbf=999_000),
+        }[token]
+        response = teams.post(activity, token=bad)
+    assert response.status_code == 401, response.text
+
+
+def test_slack_is_unaffected_by_teams_tokens(server: BotServer, fake_slack: FakeSlack) -> None:
+    people = People(server, fake_slack, seed_users(fake_slack, Path(SAMPLE)))
+    response = people.command(TEACHER, "/policybot")
+    assert response.status_code == 200

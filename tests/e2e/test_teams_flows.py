@@ -1,0 +1,211 @@
+# End to end on Teams through the whole bot's desk: a report made and acknowledged in Teams (the
+# card updated in place for everyone who has it), a post approved by two people, a declaration
+# reaching the Safeguarding Lead, and a training nudge, all on a Teams-only Trust.
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.harness import SAMPLE, BotServer
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.teams_requests import TeamsRequests, click, submit
+
+TEACHER = "d.hughes@willow.example"
+HEAD = "s.thompson@willow.example"
+DSL = "j.whitaker@willow.example"
+COMMS = "h.whitfield@trust.example"
+PEOPLE = {
+    TEACHER: "David Hughes",
+    HEAD: "Sarah Thompson",
+    DSL: "James Whitaker",
+    COMMS: "Hannah Whitfield",
+}
+
+
+@pytest.fixture(scope="module")
+def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
+    with FakeBotConnector() as fake:
+        for email, name in PEOPLE.items():
+            fake.add_user(email, name)
+        yield fake
+        capture = os.environ.get("TEAMS_CAPTURE_DIR")
+        if capture:
+            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
+
+
+@pytest.fixture(scope="module")
+def server(
+    fake_slack: FakeSlack, connector: FakeBotConnector, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotServer]:
+    always = {"WORKING_HOURS": "00:00-24:00", "WORKING_DAYS": "mon-sun"}  # nudges any time
+    bot = BotServer(
+        tmp_path_factory.mktemp("teams-flows"),
+        fake_slack,
+        extra_env=connector.env() | always,
+        slack=False,
+    )
+    bot.directory_file.write_text(SAMPLE.read_text())
+    bot.start()
+    yield bot
+    bot.stop()
+
+
+@pytest.fixture(scope="module")
+def teams(server: BotServer, connector: FakeBotConnector) -> TeamsRequests:
+    teams = TeamsRequests(server.url, connector)
+    for email in PEOPLE:  # everyone has opened the app once: their chats are known
+        teams.install(email)
+    return teams
+
+
+def reply_card(teams: TeamsRequests, email: str, text: str) -> dict[str, Any]:
+    before = len(teams.connector.cards_to(email))
+    response = teams.message(email, text)
+    assert response.status_code in (200, 202), response.text
+    return teams.connector.wait_for(lambda c: c.cards_to(email)[before:])[-1]
+
+
+def card_about(connector: FakeBotConnector, email: str, words: str, timeout: float = 15) -> dict:
+    return connector.wait_for(
+        lambda c: [k for k in c.cards_to(email) if words in str(k)], timeout=timeout
+    )[-1]
+
+
+def test_a_report_made_on_teams_is_acknowledged_on_teams_and_updated_in_place(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    form = reply_card(teams, TEACHER, "report misuse")
+    response = submit(
+        teams,
+        TEACHER,
+        form,
+        {
+            "category": "pupil_misuse",
+            "subject_name": "A pupil in Year 5",
+            "platform": "Instagram",
+            "description": "Unkind posts about a pupil.",
+        },
+    )
+    assert response.status_code == 200, response.text
+    confirmation = str(response.json()["value"])
+    match = re.search(r"MR-\d{4}-\d{4}", confirmation)
+    assert match, confirmation
+    ref = match.group(0)
+
+    card = card_about(connector, HEAD, ref)
+    assert "Unkind posts" in str(card)
+    answer = click(teams, HEAD, card, "Acknowledge")
+    assert answer.status_code == 200
+    assert "Acknowledged" in str(answer.json()["value"]), "the clicker sees the updated card"
+    connector.wait_for(
+        lambda c: [
+            u
+            for u in c.calls("update")
+            if u.activity_id == card["_id"] and "Acknowledged" in str(u.body)
+        ]
+    )
+    assert len([k for k in connector.cards_to(HEAD) if ref in str(k)]) == 1, "one card, updated"
+    card_about(connector, TEACHER, "was acknowledged")
+
+
+def test_a_form_with_mistakes_comes_back_with_them_marked(teams: TeamsRequests) -> None:
+    form = reply_card(teams, TEACHER, "report misuse")
+    response = submit(teams, TEACHER, form, {"category": "", "description": ""})
+    assert response.status_code == 200
+    again = response.json()["value"]
+    assert "Please check the answers marked below." in str(again)
+    assert any(str(a.get("verb", "")).startswith("form:") for a in again.get("actions", []))
+
+
+def test_a_second_click_changes_nothing(teams: TeamsRequests, connector: FakeBotConnector) -> None:
+    card = card_about(connector, HEAD, "Acknowledged")
+    before = len(connector.calls("update"))
+    answer = teams.action(
+        HEAD, "report_acknowledge", {"value": re.search(r"MR-\d{4}-\d{4}", str(card)).group(0)}
+    )  # type: ignore[union-attr]
+    assert answer.status_code == 200
+    assert "already" in str(answer.json()["value"]).lower()
+    import time
+
+    time.sleep(1)
+    assert len(connector.calls("update")) == before
+
+
+def test_help_lists_what_the_person_may_do(teams: TeamsRequests) -> None:
+    card = reply_card(teams, HEAD, "help")
+    text = str(card)
+    assert "report-misuse" in text or "report misuse" in text
+    assert "As Headteacher" in text
+
+
+def test_a_post_request_is_approved_by_two_people_on_teams(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    when = datetime.now(ZoneInfo("Europe/London")) + timedelta(days=3)
+    form = reply_card(teams, TEACHER, "request post")
+    response = submit(
+        teams,
+        TEACHER,
+        form,
+        {
+            "account": "willow-x",
+            "objective": "event",
+            "text": "Sports day is on Friday afternoon. Come and cheer us on!",
+            "publish_at": when.date().isoformat(),
+            "publish_at.time": "10:00",
+            "shows": "none",
+            "confirmations": ["content", "device", "no_other_id"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    match = re.search(r"PR-\d{4}-\d{4}", str(response.json()["value"]))
+    assert match, response.json()
+    ref = match.group(0)
+    click(teams, COMMS, card_about(connector, COMMS, ref), "Approve")
+    card_about(connector, TEACHER, "waiting for the Headteacher")
+    click(teams, HEAD, card_about(connector, HEAD, ref), "Approve")
+    card_about(connector, TEACHER, "approved by both sign-offs")
+
+
+def test_a_declaration_reaches_the_safeguarding_lead_on_teams(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    form = reply_card(teams, TEACHER, "declare relationship")
+    response = submit(
+        teams,
+        TEACHER,
+        form,
+        {
+            "pupil_name": "Juniper Teamstest",
+            "pupil_site": "willow",
+            "relationship": "relative",
+            "platforms": ["Facebook"],
+            "since": "2024-09-01",
+        },
+    )
+    assert response.status_code == 200, response.text
+    match = re.search(r"RD-\d{4}-\d{4}", str(response.json()["value"]))
+    assert match, response.json()
+    card = card_about(connector, DSL, match.group(0))
+    assert "Juniper Teamstest" in str(card) and "Acknowledge" in str(card)
+    assert not [k for k in connector.cards_to(HEAD) if match.group(0) in str(k)]
+
+
+def test_a_training_nudge_reaches_people_on_teams(
+    connector: FakeBotConnector, server: BotServer
+) -> None:
+    records = server.workdir / "training.csv"  # nudges start once the register has a record
+    row = "h.whitfield@trust.example,Social media and online safety,2026-09-10"
+    records.write_text(f"email,course,completed_on\n{row}\n")
+    server.cli("training", "import", str(records))
+    card = card_about(connector, TEACHER, "training is due", timeout=20)
+    assert "I've done it" in str(card) or "done it" in str(card).lower()
