@@ -84,7 +84,8 @@ class OutboxQueue:
         """Take due items sent `via` these kinds, of priority `most` or more urgent, the most
         urgent first. Per recipient, only their oldest item of each priority and above goes,
         so each person gets their messages in order, while an alert never waits behind a
-        campaign's message to the same person. Safe with several workers: a claim is a
+        campaign's message to the same person; a card's revisions (one thread) always go in
+        order, whatever their priorities. Safe with several workers: a claim is a
         conditional update, and on PostgreSQL the candidates are locked with
         `FOR UPDATE SKIP LOCKED`, so concurrent workers take different messages instead of
         racing for the same ones."""
@@ -97,7 +98,10 @@ class OutboxQueue:
             older.recipient == OutboxRow.recipient,
             col(older.id) < col(OutboxRow.id),
             col(older.status).in_([PENDING, SENDING]),
-            col(older.priority) <= col(OutboxRow.priority),
+            or_(
+                col(older.priority) <= col(OutboxRow.priority),
+                older.thread == OutboxRow.thread,  # a card's revisions go in order
+            ),
         )
         claimed: list[Claimed] = []
         async with self._sessions() as session:

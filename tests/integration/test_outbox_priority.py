@@ -55,6 +55,23 @@ async def test_the_most_urgent_are_claimed_first_and_never_wait_behind_bulk(
     await engine.dispose()
 
 
+async def test_a_cards_revisions_go_in_order_whatever_their_priority(database_url: str) -> None:
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    async with SqlUnitOfWork(sessions, ManualClock(NOW)) as uow:
+        card = Message(notification="card", title="card")
+        await uow.outbox.add(OutboxItem.card("change:t", 1, "t@x", card, priority=BULK))
+        await uow.outbox.add(OutboxItem.card("change:t", 2, "t@x", card, priority=NORMAL))
+        await uow.commit()
+    queue = OutboxQueue(sessions)
+    [first] = await queue.claim(NOW, limit=10, lease=LEASE)
+    assert first.key == "change:t:v1"
+    assert await queue.claim(NOW, limit=10, lease=LEASE) == []  # v2 waits for v1
+    await queue.sent(first.id, NOW, channel="slack", ref="D1:1")
+    assert [c.key for c in await queue.claim(NOW, limit=10, lease=LEASE)] == ["change:t:v2"]
+    await engine.dispose()
+
+
 class Throttled:
     """A sender whose every send waits for rate limits."""
 
