@@ -41,6 +41,7 @@ class OutboxWorker:
         self._lease = timedelta(seconds=lease_seconds)
         self._wake = asyncio.Event()
         self._wake_urgent = asyncio.Event()
+        self._inflight: set[int] = set()  # items this worker is delivering now
         self.last_beat: datetime | None = None
 
     def wake(self) -> None:
@@ -80,10 +81,20 @@ class OutboxWorker:
             via=tuple(self._senders),
             most=most,
         )
-        await asyncio.gather(*(self._deliver(item) for item in items))
+        # The other lane may take back an item whose lease ran out while this worker still
+        # waits on its send (a long rate-limit wait): it stays with its first delivery.
+        mine = [item for item in items if item.id not in self._inflight]
+        await asyncio.gather(*(self._deliver(item) for item in mine))
         return len(items)
 
     async def _deliver(self, item: Claimed) -> None:
+        self._inflight.add(item.id)
+        try:
+            await self._deliver_one(item)
+        finally:
+            self._inflight.discard(item.id)
+
+    async def _deliver_one(self, item: Claimed) -> None:
         sender = self._senders[item.via]
         previous = None
         if item.replace and item.thread:

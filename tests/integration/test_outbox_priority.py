@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.delivery import Envelope
 from bot.messages import Message
 from bot.outbox import BULK, NORMAL, URGENT, DeliveryError, OutboxItem, RetryPolicy
@@ -151,3 +151,43 @@ async def test_an_alert_is_sent_while_a_campaign_batch_is_still_waiting(database
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         await engine.dispose()
+
+
+class Slow:
+    """A send that takes longer than the item's lease (a long wait for rate limits)."""
+
+    channel = "slack"
+
+    def __init__(self) -> None:
+        self.sends: list[str] = []
+
+    async def deliver(self, envelope: Envelope) -> str:
+        self.sends.append(envelope.message.title)
+        await asyncio.sleep(0.6)
+        return "ref"
+
+
+async def test_an_item_outliving_its_lease_is_not_sent_again_by_the_other_lane(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    await _queue(sessions, ("alert", "head@x", URGENT))
+    sender = Slow()
+    worker = OutboxWorker(
+        OutboxQueue(sessions),
+        {"chat": sender},
+        clock=SystemClock(),
+        policy=RetryPolicy(3, 1, 60),
+        poll_seconds=0.05,
+        lease_seconds=0.1,  # the lease runs out while the send still waits
+    )
+    running = asyncio.create_task(worker.run())
+    try:
+        await asyncio.sleep(1.5)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert sender.sends == ["alert"]
+    assert await OutboxQueue(sessions).counts() == {"sent": 1}
+    await engine.dispose()

@@ -41,7 +41,7 @@ LINK = "https://trust.example/policies/social-media-2026.pdf"
 
 
 async def announce(w: World, summary: str = SUMMARY, link: str = LINK) -> str:
-    reply = await front.announce(w.services, w.asked(COMMS), "", {"summary": summary, "link": link})
+    reply = await front.announce(w.services, w.asked(COMMS), {}, {"summary": summary, "link": link})
     assert isinstance(reply, Notice) and reply.title == "Announced", reply
     return reply.text.split()[0]
 
@@ -59,24 +59,24 @@ async def test_a_change_reaches_every_member_of_staff_once(world: World) -> None
         )
         with pytest.raises(NotAllowed):
             await front.announce(
-                world.services, world.asked(someone), "", {"summary": SUMMARY, "link": LINK}
+                world.services, world.asked(someone), {}, {"summary": SUMMARY, "link": LINK}
             )
     with pytest.raises(FormInvalid) as caught:
         await front.announce(
-            world.services, world.asked(COMMS), "", {"summary": "", "link": "http://x.example"}
+            world.services, world.asked(COMMS), {}, {"summary": "", "link": "http://x.example"}
         )
     assert set(caught.value.errors) == {"summary", "link"}
     assert await world.snapshot() == before
 
     asked = world.asked(COMMS)
-    reply = await front.announce(world.services, asked, "", {"summary": SUMMARY, "link": LINK})
+    reply = await front.announce(world.services, asked, {}, {"summary": SUMMARY, "link": LINK})
     staff = staff_of(world.directory)
     assert reply == Notice(
         "Announced",
         f"PC-2026-0001 is on its way to {len(staff)} members of staff. Anyone who has not "
         "acknowledged it is reminded weekly in term time; `acks` shows who has.",
     )
-    again = await front.announce(world.services, asked, "", {"summary": SUMMARY, "link": LINK})
+    again = await front.announce(world.services, asked, {}, {"summary": SUMMARY, "link": LINK})
     assert again == Notice("Already announced", "That was announced already as PC-2026-0001.")
     cards = await world.outbox("policy-change:")
     assert [c.key for c in cards] == [f"policy-change:PC-2026-0001:{e}:v1" for e in staff]
@@ -283,7 +283,7 @@ async def test_home_pages_show_what_waits_for_each_person(world: World) -> None:
     [left] = await home.home_pages(world.services, HUGHES)
     assert first in left.title and [a.value for a in left.actions] == [first]
     assert await home.home_pages(world.services, ASHWORTH) == [], "not at a site, nothing waits"
-    await front.send_review(world.services, world.asked(COMMS), "", {"next_review": "2027-12-01"})
+    await front.send_review(world.services, world.asked(COMMS), {}, {"next_review": "2027-12-01"})
     [card] = await home.home_pages(world.services, ASHWORTH)
     assert [a.id for a in card.actions] == ["policy_ratify", "policy_return_open"]
     [comms_page] = await home.home_pages(world.services, COMMS)

@@ -37,7 +37,7 @@ RUNS = (time(6), time(8), time(12), time(20))
 
 async def send(w: World, next_review: str = "2027-12-01", by: str = COMMS, **more: str) -> str:
     reply = await front.send_review(
-        w.services, w.asked(by), "", {"next_review": next_review, **more}
+        w.services, w.asked(by), {}, {"next_review": next_review, **more}
     )
     assert isinstance(reply, Notice) and reply.title == "Sent to ELT", reply
     return reply.text.split()[0]
@@ -178,7 +178,7 @@ async def test_the_review_form_and_its_checks(world: World) -> None:
         await front.send_review(
             world.services,
             world.asked(COMMS),
-            "",
+            {},
             {"next_review": "2030-01-01", "link": "http://trust.example/policy"},
         )
     assert caught.value.errors == {
@@ -187,21 +187,21 @@ async def test_the_review_form_and_its_checks(world: World) -> None:
     }
     with pytest.raises(NotAllowed):
         await front.send_review(
-            world.services, world.asked(HUGHES), "", {"next_review": "2027-12-01"}
+            world.services, world.asked(HUGHES), {}, {"next_review": "2027-12-01"}
         )
     assert await world.snapshot() == before
 
     asked = world.asked(COMMS)
-    first = await front.send_review(world.services, asked, "", {"next_review": "2027-12-01"})
+    first = await front.send_review(world.services, asked, {}, {"next_review": "2027-12-01"})
     assert (
         isinstance(first, Notice)
         and "RV-2026-0001 is with Richard Ashworth, Priya Sharma" in first.text
     )
-    again = await front.send_review(world.services, asked, "", {"next_review": "2027-12-01"})
+    again = await front.send_review(world.services, asked, {}, {"next_review": "2027-12-01"})
     assert again == Notice("Already sent", "That was sent already as RV-2026-0001.")
     with pytest.raises(AlreadyDone) as waiting:
         await front.send_review(
-            world.services, world.asked(COMMS), "", {"next_review": "2027-12-01"}
+            world.services, world.asked(COMMS), {}, {"next_review": "2027-12-01"}
         )
     assert waiting.value.message == (
         "RV-2026-0001, sent by Hannah Whitfield, is already waiting for ELT to ratify it."
@@ -277,9 +277,11 @@ async def test_returned_with_a_reason_and_sent_again(world: World) -> None:
     assert isinstance(reply, OpenForm) and reply.form.id == RETURN_FORM
     assert reply.form.context == {"ref": ref}
     with pytest.raises(FormInvalid):
-        await front.return_review(world.services, world.asked(SHARMA), ref, {"reason": ""})
+        await front.return_review(world.services, world.asked(SHARMA), {"ref": ref}, {"reason": ""})
     reason = "Section 7 needs the lawyers' view."
-    done = await front.return_review(world.services, world.asked(SHARMA), ref, {"reason": reason})
+    done = await front.return_review(
+        world.services, world.asked(SHARMA), {"ref": ref}, {"reason": reason}
+    )
     assert isinstance(done, Notice) and done.title == "Returned"
     [told] = await world.outbox(f"policy:review:{ref}:decided:")
     assert reason in json.dumps(told.payload)
@@ -305,7 +307,7 @@ async def test_only_elt_may_decide_and_a_refusal_changes_nothing(world: World, w
     for attempt in (
         front.ratify(world.services, world.asked(who), ref),
         front.open_return(world.services, world.asked(who), ref),
-        front.return_review(world.services, world.asked(who), ref, {"reason": "No."}),
+        front.return_review(world.services, world.asked(who), {"ref": ref}, {"reason": "No."}),
     ):
         with pytest.raises(NotAllowed) as refused:
             await attempt
