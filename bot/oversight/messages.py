@@ -9,9 +9,11 @@ from bot.declarations.messages import day
 from bot.directory import Directory
 from bot.messages import Message, Section
 from bot.oversight.model import (
+    ACKED,
     APPROVALS,
     DECLARATIONS,
     DUE,
+    NOT_ACKED,
     TRAINED,
     TRUST,
     Figures,
@@ -54,7 +56,7 @@ def digest_message(directory: Directory, digest: Digest, *, week: date | None = 
         lines = "\n".join(site_line(directory, site) for site in figures.sites)
         sections.append(Section("By site", lines))
     return Message(
-        notification=f"{title}: reports, approvals, declarations and training",
+        notification=f"{title}: reports, approvals, declarations, training and policy",
         title=title,
         body=when + since,
         facts=(
@@ -64,6 +66,16 @@ def digest_message(directory: Directory, digest: Digest, *, week: date | None = 
                 f"{figures.get(DECLARATIONS)}{change(changed, DECLARATIONS)}",
             ),
             ("Training in date", training_line(figures) + change(changed, TRAINED)),
+            *(
+                (
+                    (
+                        f"Policy change {figures.change} acknowledged",
+                        share(figures.get(ACKED), figures.get(NOT_ACKED)) + change(changed, ACKED),
+                    ),
+                )
+                if figures.change
+                else ()
+            ),
         ),
         sections=tuple(sections),
         footer="Counts only: open a record from App Home to see it, where you may.",
@@ -86,19 +98,24 @@ def report_lines(figures: Figures, changed: Mapping[str, int]) -> str:
 
 
 def training_line(figures: Figures) -> str:
-    trained, due = figures.get(TRAINED), figures.get(DUE)
-    everyone = trained + due
+    return share(figures.get(TRAINED), figures.get(DUE))
+
+
+def share(done: int, not_done: int) -> str:
+    """ "18 of 20 (90%)", or "no staff"."""
+    everyone = done + not_done
     if not everyone:
         return "no staff"
-    return f"{trained} of {everyone} ({round(100 * trained / everyone)}%)"
+    return f"{done} of {everyone} ({round(100 * done / everyone)}%)"
 
 
 def site_line(directory: Directory, figures: Figures) -> str:
     open_reports = sum(
         figures.get(report_key(c, s)) for c in Category for s in (Status.OPEN, Status.ACKNOWLEDGED)
     )
+    acks = f", policy change {share(figures.get(ACKED), figures.get(NOT_ACKED))}"
     return (
         f"{scope_name(directory, figures.scope)}: {open_reports} report(s) not closed, "
         f"{figures.get(APPROVALS)} post(s) waiting, {figures.get(DECLARATIONS)} declaration(s) "
-        f"waiting, training {training_line(figures)}"
+        f"waiting, training {training_line(figures)}" + (acks if figures.change else "")
     )

@@ -25,6 +25,7 @@ class Figures:
     scope: str
     counts: Mapping[str, int]
     sites: tuple[Figures, ...] = field(default=())
+    change: str | None = None  # the latest policy change, whose acknowledgements are counted
 
     def get(self, key: str) -> int:
         return self.counts.get(key, 0)

@@ -12,9 +12,11 @@ from bot.errors import NotAllowed
 from bot.outbox import OutboxItem
 from bot.oversight import messages
 from bot.oversight.model import (
+    ACKED,
     APPROVALS,
     DECLARATIONS,
     DUE,
+    NOT_ACKED,
     TRAINED,
     TRUST,
     Figures,
@@ -22,6 +24,7 @@ from bot.oversight.model import (
     report_counts,
 )
 from bot.oversight.ports import ReportCount
+from bot.policy.model import site_acks
 from bot.ports import UnitOfWork
 from bot.training.campaigns import site_register
 from bot.training.model import week_of
@@ -57,6 +60,8 @@ class Sources:
     posts: dict[str, int]
     declarations: dict[str, int]
     trained: dict[str, tuple[int, int]]  # site -> (in date, due)
+    acks: dict[str, tuple[int, int]]  # site -> (acknowledged, not) of the latest policy change
+    change: str | None = None  # the latest policy change's ref
 
 
 def scopes_of(directory: Directory, email: str) -> list[str]:
@@ -80,7 +85,15 @@ async def read_sources(uow: UnitOfWork, deps: TrainingDeps) -> Sources:
         site.site_id: (len(site.done), len(site.not_done))
         for site in site_register(deps, latest, campaigns)
     }
-    return Sources(reports, posts, declarations, trained)
+    change = await uow.policy.latest_change()
+    acks: dict[str, tuple[int, int]] = {}
+    if change is not None and change.id is not None:
+        acked = set(await uow.policy.acks(change.id))
+        every_site = [site.id for site in deps.directory.sites]
+        for site in site_acks(deps.directory, change, acked, every_site):
+            acks[site.site_id] = (len(site.acked), len(site.waiting))
+    ref = change.ref if change is not None else None
+    return Sources(reports, posts, declarations, trained, acks, ref)
 
 
 def figures_for(directory: Directory, sources: Sources, scope: str, viewer: str) -> Figures:
@@ -93,7 +106,7 @@ def figures_for(directory: Directory, sources: Sources, scope: str, viewer: str)
         for key, value in site.counts.items():
             counts[key] = counts.get(key, 0) + value
     counts[APPROVALS] = counts.get(APPROVALS, 0) + sources.posts.get(TRUST, 0)
-    return Figures(TRUST, counts, sites)
+    return Figures(TRUST, counts, sites, change=sources.change)
 
 
 def _site_figures(sources: Sources, site_id: str, viewer: str) -> Figures:
@@ -101,7 +114,9 @@ def _site_figures(sources: Sources, site_id: str, viewer: str) -> Figures:
     counts[APPROVALS] = sources.posts.get(site_id, 0)
     counts[DECLARATIONS] = sources.declarations.get(site_id, 0)
     counts[TRAINED], counts[DUE] = sources.trained.get(site_id, (0, 0))
-    return Figures(site_id, counts)
+    if sources.change:
+        counts[ACKED], counts[NOT_ACKED] = sources.acks.get(site_id, (0, 0))
+    return Figures(site_id, counts, change=sources.change)
 
 
 async def summary(uow: UnitOfWork, deps: TrainingDeps, *, by: str) -> list[Digest]:

@@ -50,7 +50,8 @@ def test_each_overseer_gets_one_digest_a_week_across_restarts(
     fake.wait_for(lambda f: all(digests(f, people, e) for e in everyone), timeout=20)
     riverside = digests(fake, people, "a.fletcher@riverside.example")
     assert [m["text"] for m in riverside] == [
-        "Weekly summary for Riverside Academy: reports, approvals, declarations and training"
+        "Weekly summary for Riverside Academy: reports, approvals, declarations, training and "
+        "policy"
     ]
     trust = str(digests(fake, people, "h.whitfield@trust.example")[0]["blocks"])
     assert "By site" in trust and "Riverside" in trust

@@ -15,8 +15,19 @@ from bot.clock import ManualClock
 from bot.directory import load_directory
 from bot.errors import NotAllowed
 from bot.messages import Message
-from bot.oversight import service
-from bot.oversight.model import APPROVALS, DECLARATIONS, DUE, TRAINED, TRUST, report_key
+from bot.oversight import messages, service
+from bot.oversight.model import (
+    ACKED,
+    APPROVALS,
+    DECLARATIONS,
+    DUE,
+    NOT_ACKED,
+    TRAINED,
+    TRUST,
+    report_key,
+)
+from bot.policy import changes
+from bot.policy.service import PolicyDeps
 from bot.reports import service as reports
 from bot.reports.model import Category
 from bot.reports.service import ReportDeps
@@ -135,3 +146,24 @@ async def test_weekly_digests_go_once_with_the_change_since_last_week(world: Wor
     async with world.sessions() as session:
         snapshots = (await session.exec(select(OversightSnapshotRow))).all()
     assert {s.week for s in snapshots} == {week, week_of(MONDAY + timedelta(days=7))}
+
+
+async def test_policy_acknowledgements_are_counted_per_site(world: World) -> None:
+    deps = world.deps
+    [before] = await service.summary(world.uow(), deps, by=WILLOW_HEAD)
+    assert before.figures.change is None and ACKED not in before.figures.counts
+    policy = PolicyDeps(deps.directory, world.clock, HOURS)
+    done = await changes.announce(
+        world.uow(),
+        policy,
+        by=COMMS,
+        values={"summary": "New rules.", "link": "https://t.example/policy"},
+        source_key="announce:1",
+    )
+    await changes.acknowledge(world.uow(), policy, ref=done.change.ref, by=TEACHER)
+    [willow] = await service.summary(world.uow(), deps, by=WILLOW_HEAD)
+    members = len(deps.directory.site("willow").members)  # type: ignore[union-attr]
+    assert willow.figures.change == done.change.ref
+    assert (willow.figures.get(ACKED), willow.figures.get(NOT_ACKED)) == (1, members - 1)
+    text = str(messages.digest_message(deps.directory, willow).to_dict())
+    assert f"Policy change {done.change.ref} acknowledged" in text and f"1 of {members}" in text
