@@ -39,7 +39,12 @@ from handlers.teams.connector import Connector
 from handlers.teams.dispatch import Card, CardKit, CurrentCard, TeamsDesk
 from handlers.teams.people import FindUser, TeamsPeople, Turn
 from handlers.teams.sender import CARD, TeamsSender, teams_ref
-from handlers.teams.tokens import CONNECTOR, CONNECTOR_SCOPES, connection_manager
+from handlers.teams.tokens import (
+    CONNECTOR,
+    CONNECTOR_SCOPES,
+    connection_manager,
+    quiet_anonymous_notice,
+)
 
 log = logging.getLogger(__name__)
 CARD_RESPONSE = CARD
@@ -250,6 +255,8 @@ def build_teams(
     and the desk every route serves."""
     assert settings.teams_client_id
     anonymous = settings.teams_anonymous_allowed
+    if anonymous:
+        quiet_anonymous_notice()
     manager = connection_manager(
         client_id=settings.teams_client_id,
         tenant_id=settings.teams_tenant_id,

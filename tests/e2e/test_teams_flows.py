@@ -4,11 +4,9 @@
 # when one acts; one gone from Teams posted again, once), all on a Teams-only Trust.
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,9 +34,7 @@ def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
         for email, name in PEOPLE.items():
             fake.add_user(email, name)
         yield fake
-        capture = os.environ.get("TEAMS_CAPTURE_DIR")
-        if capture:
-            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
+        fake.keep_capture(request.module.__name__)
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,8 @@
 # updated in place; conversation references and the outbox live in a fresh PostgreSQL database.
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -27,9 +25,7 @@ def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
         fake.add_user(TEACHER, "David Hughes")
         fake.add_user(HEAD, "Sarah Thompson")
         yield fake
-        capture = os.environ.get("TEAMS_CAPTURE_DIR")
-        if capture:
-            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
+        fake.keep_capture(request.module.__name__)
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,9 @@
 # reason; a 1:1 chat refused with 429 (Retry-After) or 500 is created, and the card sent, once.
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,9 +40,7 @@ def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
         for email, name in PEOPLE.items():
             fake.add_user(email, name)
         yield fake
-        capture = os.environ.get("TEAMS_CAPTURE_DIR")
-        if capture:
-            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
+        fake.keep_capture(request.module.__name__)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import os
 import shutil
 import ssl
 import tempfile
@@ -259,6 +260,13 @@ class FakeBotConnector(LoopbackServer):
             if c.body is not None and c.kind in ("send", "reply", "update", "typing")
         ]
         path.write_text(json.dumps(calls, indent=1), encoding="utf-8")
+
+    def keep_capture(self, module: str) -> None:
+        """With TEAMS_CAPTURE_DIR set, `dump` there as `<module's last part>.json` (for the
+        vendors' validators; see README, Development)."""
+        folder = os.environ.get("TEAMS_CAPTURE_DIR")
+        if folder:
+            self.dump(Path(folder) / f"{module.rsplit('.', 1)[-1]}.json")
 
     # ---------------------------------------------------------------- inbound tokens
     def token_for_bot(self, *, audience: str | None = None, key: Any = None, **claims: Any) -> str:
