@@ -89,6 +89,7 @@ class FakeBotConnector(LoopbackServer):
         self._calls: list[Call] = []
         self._cards: dict[tuple[str, str], dict[str, Any]] = {}  # (conv, activity id) -> latest
         self._tokens: set[str] = set()
+        self._answers: list[Any] = []  # invoke responses the bot gave (cards shown to a clicker)
         self._folder: Path | None = None
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._kid = uuid.uuid4().hex[:12]
@@ -261,12 +262,21 @@ class FakeBotConnector(LoopbackServer):
         ]
         path.write_text(json.dumps(calls, indent=1), encoding="utf-8")
 
+    def answered(self, body: Any) -> None:
+        """Keep an invoke response of the bot (TeamsRequests hands each one here)."""
+        with self._lock:
+            self._answers.append(copy.deepcopy(body))
+
     def keep_capture(self, module: str) -> None:
-        """With TEAMS_CAPTURE_DIR set, `dump` there as `<module's last part>.json` (for the
-        vendors' validators; see README, Development)."""
+        """With TEAMS_CAPTURE_DIR set, `dump` there as `<module's last part>.json`, and the
+        invoke responses as `<...>.invoke.json` (for the vendors' validators; see README)."""
         folder = os.environ.get("TEAMS_CAPTURE_DIR")
         if folder:
-            self.dump(Path(folder) / f"{module.rsplit('.', 1)[-1]}.json")
+            name = module.rsplit(".", 1)[-1]
+            self.dump(Path(folder) / f"{name}.json")
+            with self._lock:
+                answers = json.dumps(self._answers, indent=1)
+            (Path(folder) / f"{name}.invoke.json").write_text(answers, encoding="utf-8")
 
     # ---------------------------------------------------------------- inbound tokens
     def token_for_bot(self, *, audience: str | None = None, key: Any = None, **claims: Any) -> str:
