@@ -89,7 +89,8 @@ class TeamsSender:
             raise DeliveryError(str(error)) from None
         except GraphLookupFailed as error:
             wait = error.retry_after or (WAIT_FOR_PERSON if error.status == 403 else None)
-            raise DeliveryError(str(error), retry_after=wait) from None
+            throttled = error.status == 429 and error.retry_after is not None
+            raise DeliveryError(str(error), retry_after=wait, throttled=throttled) from None
         except (aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryError(f"network: {type(error).__name__}") from None
         self._delivered[envelope.item_id] = ref

@@ -269,14 +269,15 @@ class FakeBotConnector(LoopbackServer):
 
     def keep_capture(self, module: str) -> None:
         """With TEAMS_CAPTURE_DIR set, `dump` there as `<module's last part>.json`, and the
-        invoke responses as `<...>.invoke.json` (for the vendors' validators; see README)."""
+        invoke responses (not activities) as `invoke/<...>.json`, for the vendors' validators."""
         folder = os.environ.get("TEAMS_CAPTURE_DIR")
         if folder:
             name = module.rsplit(".", 1)[-1]
             self.dump(Path(folder) / f"{name}.json")
             with self._lock:
                 answers = json.dumps(self._answers, indent=1)
-            (Path(folder) / f"{name}.invoke.json").write_text(answers, encoding="utf-8")
+            (Path(folder) / "invoke").mkdir(parents=True, exist_ok=True)
+            (Path(folder) / "invoke" / f"{name}.json").write_text(answers, encoding="utf-8")
 
     # ---------------------------------------------------------------- inbound tokens
     def token_for_bot(self, *, audience: str | None = None, key: Any = None, **claims: Any) -> str:
