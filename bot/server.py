@@ -28,7 +28,8 @@ from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_worki
 from bot.tasks.jobs import daily_tasks
 from bot.training.jobs import training_nudges
 from bot.working_time import WorkingHours
-from handlers.mail import build_mailer
+from handlers.graph import GraphApp
+from handlers.mail import build_graph, build_mailer
 from scheduler.jobs import build_scheduler, report_deadlines, run_job
 from scheduler.leader import Leader, lease_ttl
 from scheduler.outbox_worker import OutboxWorker
@@ -115,8 +116,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         app.router.add_post(
             "/slack/events", slack_endpoint(slack.app, settings.slack_signing_secret or "")
         )
+    graph = build_graph(settings)  # one token cache for mail and the Teams look-ups
     teams = (
-        _teams(settings, services, identities, clock, queue, worker_ref)
+        _teams(settings, services, identities, clock, queue, worker_ref, graph)
         if settings.teams_enabled
         else None
     )
@@ -134,7 +136,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         senders["chat"] = ChatRouter(chat, lambda: services.directory, identities)
     elif slack is not None:
         senders["chat"] = slack.sender
-    mailer = build_mailer(settings)
+    mailer = build_mailer(settings, graph)
     if mailer is not None:
         senders["email"] = mailer
     worker = OutboxWorker(
@@ -164,6 +166,7 @@ def _teams(
     clock: Clock,
     queue: OutboxQueue,
     worker_ref: list[OutboxWorker],
+    graph: GraphApp | None,
 ) -> Any:
     """The Teams front end, serving the whole bot's desk with Adaptive Cards."""
     from handlers.teams import cards
@@ -182,6 +185,7 @@ def _teams(
         cards=cards,
         resume=resume,
         current_card=queue.current_message,
+        find_user=graph.user_object_id if graph else None,
     )
 
 

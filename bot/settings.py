@@ -197,6 +197,12 @@ class Settings(BaseSettings):
         return (client_id, secret, tenant) if client_id and secret and tenant else None
 
     @property
+    def graph_configured(self) -> bool:
+        """Graph is set up (for mail, or with its own GRAPH_CLIENT_ID): Teams then looks up
+        in Graph the people it has never seen (permission User.Read.All)."""
+        return bool(self.graph_app and (self.graph_mailbox or self.graph_client_id))
+
+    @property
     def mailer(self) -> str | None:
         """How e-mail is sent: "graph" (it wins when both are set), "smtp", or None (off)."""
         if self.graph_mailbox and self.graph_app:

@@ -113,7 +113,7 @@ class OutboxRow(SQLModel, table=True):
     lease_until: datetime | None = _when(nullable=True)
     last_error: str | None = Field(default=None, max_length=500)
     channel: str | None = Field(default=None, max_length=20)
-    channel_ref: str | None = Field(default=None, max_length=200)
+    channel_ref: str | None = Field(default=None, max_length=200, index=True)
     created_at: datetime = _when()
     sent_at: datetime | None = _when(nullable=True)
 

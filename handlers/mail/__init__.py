@@ -3,24 +3,31 @@ from __future__ import annotations
 
 from bot.delivery import Sender
 from bot.settings import Settings
+from handlers.graph import GraphApp
 
 
-def build_mailer(settings: Settings) -> Sender | None:
+def build_graph(settings: Settings) -> GraphApp | None:
+    """The Graph app mail and the Teams look-ups share (one token cache), when configured."""
+    if not settings.graph_configured or settings.graph_app is None:
+        return None
+    client_id, secret, tenant = settings.graph_app
+    return GraphApp(
+        client_id=client_id,
+        client_secret=secret,
+        tenant_id=tenant,
+        graph_base_url=settings.graph_base_url,
+        authority_host=settings.authority_host,
+    )
+
+
+def build_mailer(settings: Settings, graph: GraphApp | None = None) -> Sender | None:
     """The mailer `settings.mailer` names, or None when e-mail is off."""
     if settings.mailer == "graph":
         from handlers.mail.graph import GraphMailer
 
-        app = settings.graph_app
+        app = graph or build_graph(settings)
         assert app is not None and settings.graph_mailbox
-        client_id, secret, tenant = app
-        return GraphMailer(
-            mailbox=settings.graph_mailbox,
-            client_id=client_id,
-            client_secret=secret,
-            tenant_id=tenant,
-            graph_base_url=settings.graph_base_url,
-            authority_host=settings.authority_host,
-        )
+        return GraphMailer(mailbox=settings.graph_mailbox, app=app)
     if settings.mailer == "smtp":
         from handlers.mail.smtp import SmtpMailer
 

@@ -37,9 +37,14 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers.teams.connector import Connector
 from handlers.teams.dispatch import Card, CardKit, CurrentCard, TeamsDesk
-from handlers.teams.people import TeamsPeople, Turn
+from handlers.teams.people import FindUser, TeamsPeople, Turn
 from handlers.teams.sender import CARD, TeamsSender, teams_ref
-from handlers.teams.tokens import CONNECTOR, CONNECTOR_SCOPES, connection_manager
+from handlers.teams.tokens import (
+    CONNECTOR,
+    CONNECTOR_SCOPES,
+    connection_manager,
+    quiet_anonymous_notice,
+)
 
 log = logging.getLogger(__name__)
 CARD_RESPONSE = CARD
@@ -243,11 +248,15 @@ def build_teams(
     cards: CardKit,
     resume: Callable[[str], Awaitable[None]],
     current_card: CurrentCard | None = None,
+    find_user: FindUser | None = None,
 ) -> TeamsFront:
     """Teams from our settings: the SDK's application and adapter, our connector client for
-    the outbox, the people resolver, and the desk every route serves."""
+    the outbox, the people resolver (with `find_user`, Graph's look-up of people never seen),
+    and the desk every route serves."""
     assert settings.teams_client_id
     anonymous = settings.teams_anonymous_allowed
+    if anonymous:
+        quiet_anonymous_notice()
     manager = connection_manager(
         client_id=settings.teams_client_id,
         tenant_id=settings.teams_tenant_id,
@@ -264,6 +273,7 @@ def build_teams(
         service_url=settings.teams_service_url,
         tenant_id=settings.teams_tenant_id,
         resume=resume,
+        find_user=find_user,
     )
     sender = TeamsSender(
         connector, people, bot_id=settings.teams_client_id, render=cards.message_card

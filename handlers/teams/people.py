@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -17,6 +17,7 @@ from handlers.teams.connector import Connector, ConnectorRefused
 log = logging.getLogger(__name__)
 CHANNEL = "teams"
 SEEN_EVERY = timedelta(minutes=10)  # how often a person's use of Teams is written down
+FindUser = Callable[[str], Awaitable[str | None]]  # e-mail -> Entra object id (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class Reach:
 class TeamsPeople:
     """Resolves people both ways by e-mail, remembering what Teams tells us in the database.
     `resume(email)` is called when someone's 1:1 chat first becomes known (they installed the
-    app), so their waiting messages go at once."""
+    app), so their waiting messages go at once. `find_user` (Graph, when configured) finds the
+    Entra object id of someone who never wrote to the bot."""
 
     def __init__(
         self,
@@ -58,8 +60,10 @@ class TeamsPeople:
         service_url: str,
         tenant_id: str | None,
         resume: Callable[[str], Awaitable[None]],
+        find_user: FindUser | None = None,
     ) -> None:
         self._connector = connector
+        self._find_user = find_user
         self._identities = identities
         self._directory = directory
         self._clock = clock
@@ -133,6 +137,33 @@ class TeamsPeople:
             tenant_id=(stored.tenant_id if stored else None) or self._tenant_id,
             user_id=stored.user_id if stored else (person.teams_id if person else None),
         )
+
+    @property
+    def can_look_up(self) -> bool:
+        """Whether people never seen can be looked up (in Graph)."""
+        return self._find_user is not None
+
+    async def look_up(self, email: str, reach: Reach) -> Reach | None:
+        """Someone Teams never told us about: their Entra object id from Graph, kept on their
+        chat identity; None when Graph is not configured or knows no such user. Graph's other
+        refusals raise (handlers.graph.GraphLookupFailed, GraphLoginFailed)."""
+        if self._find_user is None:
+            return None
+        object_id = await self._find_user(email)
+        if object_id is None:
+            log.info("graph knows no user for a teams recipient")
+            return None
+        await self._identities.remember(
+            CHANNEL,
+            email,
+            reach.user_id or object_id,
+            self._clock.now(),
+            aad_object_id=object_id,
+            tenant_id=reach.tenant_id,
+        )
+        self._refs.pop(email, None)
+        log.info("teams recipient found in graph (object id %s)", object_id)
+        return replace(reach, member=object_id, user_id=reach.user_id or object_id)
 
     async def remember_chat(self, email: str, reach: Reach, conversation_id: str) -> None:
         """A 1:1 chat the sender created: keep it (best effort: the message is out)."""

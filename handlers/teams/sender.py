@@ -13,6 +13,7 @@ from bot.channels import SEP
 from bot.delivery import Envelope
 from bot.messages import Message
 from bot.outbox import NOT_REACHABLE_YET, DeliveryError
+from handlers.graph import GraphLoginFailed, GraphLookupFailed
 from handlers.teams.connector import Connector, ConnectorRefused
 from handlers.teams.people import Reach, TeamsPeople
 from handlers.teams.tokens import TokenUnavailable
@@ -26,6 +27,10 @@ NOT_INSTALLED = (
 NO_ACCOUNT = (
     f"{NOT_REACHABLE_YET}: no Teams account is known for this person; the message goes as "
     "soon as they open policybot in Teams (or give their teams_id in the directory)"
+)
+NOT_IN_GRAPH = (
+    f"{NOT_REACHABLE_YET}: Microsoft Graph knows no user with this e-mail address (check it in "
+    "the directory); the message goes as soon as they open policybot in Teams"
 )
 CARD = "application/vnd.microsoft.card.adaptive"
 REMEMBERED = 2000  # deliveries remembered, so a retry after a success never posts again
@@ -45,11 +50,12 @@ def parse_ref(ref: str | None) -> tuple[str, str] | None:
 
 class TeamsSender:
     """Implements bot.delivery.Sender for Teams. A person never reached before gets a new 1:1
-    chat (by Entra object id); when Teams refuses it (403: the app is not installed for them)
-    the message waits, visibly, until they install it. A message Teams accepted is never
-    posted again by this process: a retry after a success (the outbox could not record it)
-    returns the first delivery. Teams keeps no history the bot can search, so after a crash
-    between Teams' answer and the record (`recovering`) one duplicate is possible."""
+    chat (by Entra object id, looked up in Graph when Teams never gave it); when Teams refuses
+    it (403: the app is not installed for them) the message waits, visibly, until they install
+    it. A message Teams accepted is never posted again by this process: a retry after a
+    success (the outbox could not record it) returns the first delivery. Teams keeps no
+    history the bot can search, so after a crash between Teams' answer and the record
+    (`recovering`) one duplicate is possible."""
 
     channel = "teams"
 
@@ -79,8 +85,12 @@ class TeamsSender:
             ref = await self._deliver(envelope)
         except ConnectorRefused as error:
             raise _delivery_error(error) from None
-        except TokenUnavailable as error:
+        except (TokenUnavailable, GraphLoginFailed) as error:
             raise DeliveryError(str(error)) from None
+        except GraphLookupFailed as error:
+            wait = error.retry_after or (WAIT_FOR_PERSON if error.status == 403 else None)
+            throttled = error.status == 429 and error.retry_after is not None
+            raise DeliveryError(str(error), retry_after=wait, throttled=throttled) from None
         except (aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryError(f"network: {type(error).__name__}") from None
         self._delivered[envelope.item_id] = ref
@@ -115,7 +125,11 @@ class TeamsSender:
 
     async def _create(self, email: str, reach: Reach) -> str:
         if not reach.member:
-            raise DeliveryError(NO_ACCOUNT, retry_after=WAIT_FOR_PERSON)
+            found = await self._people.look_up(email, reach)
+            if found is None:
+                reason = NOT_IN_GRAPH if self._people.can_look_up else NO_ACCOUNT
+                raise DeliveryError(reason, retry_after=WAIT_FOR_PERSON)
+            reach = found
         try:
             conversation = await self._connector.create_personal(
                 reach.service_url,

@@ -1,5 +1,6 @@
 # Tokens for the Bot Connector: the app's client-credentials token from Microsoft Entra (msal),
-# and the Agents SDK connection manager that hands it to the SDK.
+# the Agents SDK connection manager that hands it to the SDK, and the filter of the SDK's
+# per-turn "App ID is not provided" warning in anonymous mode.
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,8 @@ from microsoft_agents.hosting.core import (
 )
 
 log = logging.getLogger(__name__)
+SDK_USER_TOKENS = "microsoft_agents.hosting.core.connector.client.user_token_client"
+APP_ID_NOTICE = "App ID is not provided"
 CONNECTOR = "https://api.botframework.com"
 CONNECTOR_SCOPES = [f"{CONNECTOR}/.default"]
 
@@ -88,3 +91,18 @@ def connection_manager(
         provider_factory=lambda c: EntraTokens(c, authority_host=authority_host),
         connections_configurations={"SERVICE_CONNECTION": config},
     )
+
+
+class AnonymousAppIdNotice(logging.Filter):
+    """Drops the SDK's "App ID is not provided" warning, which it logs on every turn when
+    requests carry no token (anonymous mode, by design); every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(APP_ID_NOTICE)
+
+
+def quiet_anonymous_notice() -> None:
+    """Filter that one warning out of the SDK's user-token logger (once, whatever the level)."""
+    logger = logging.getLogger(SDK_USER_TOKENS)
+    if not any(isinstance(f, AnonymousAppIdNotice) for f in logger.filters):
+        logger.addFilter(AnonymousAppIdNotice())

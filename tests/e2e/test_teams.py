@@ -3,7 +3,6 @@
 # 1:1 chat, the app not installed yet, 429 and 500), delivered once.
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +36,7 @@ def on_teams(directory: Path, connector: FakeBotConnector, *emails: str) -> None
 def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
     with FakeBotConnector() as fake:
         yield fake
-        capture = os.environ.get("TEAMS_CAPTURE_DIR")
-        if capture:
-            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
+        fake.keep_capture(request.module.__name__)
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +180,8 @@ def test_a_refused_send_is_delivered_once_when_the_connector_recovers(
     if retry_after:
         sends = [c for c in connector.calls("send")[before:] if ref in str(c.body)]
         assert sends[-1].at - sends[0].at >= retry_after * 0.9
+
+
+def test_the_sdk_does_not_warn_about_the_app_id_on_every_anonymous_turn(server: BotServer) -> None:
+    assert "teams" in server.log()  # turns were served
+    assert "App ID is not provided" not in server.log()

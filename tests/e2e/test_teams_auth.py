@@ -18,10 +18,11 @@ TEACHER = "d.hughes@willow.example"
 
 
 @pytest.fixture(scope="module")
-def connector() -> Iterator[FakeBotConnector]:
+def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
     with FakeBotConnector(auth=True) as fake:
         fake.add_user(TEACHER, "David Hughes")
         yield fake
+        fake.keep_capture(request.module.__name__)
 
 
 @pytest.fixture(scope="module")

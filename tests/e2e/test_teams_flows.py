@@ -1,12 +1,12 @@
 # End to end on Teams through the whole bot's desk: a report made and acknowledged in Teams (the
 # card updated in place for everyone who has it), a post approved by two people, a declaration
-# reaching the Safeguarding Lead, and a training nudge, all on a Teams-only Trust.
+# reaching the Safeguarding Lead, a training nudge, and a card two people hold (both updated
+# when one acts; one gone from Teams posted again, once), all on a Teams-only Trust.
 from __future__ import annotations
 
-import os
 import re
+import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,9 +34,7 @@ def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
         for email, name in PEOPLE.items():
             fake.add_user(email, name)
         yield fake
-        capture = os.environ.get("TEAMS_CAPTURE_DIR")
-        if capture:
-            fake.dump(Path(capture) / f"{request.module.__name__.rsplit('.', 1)[-1]}.json")
+        fake.keep_capture(request.module.__name__)
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +129,6 @@ def test_a_second_click_changes_nothing(teams: TeamsRequests, connector: FakeBot
     )  # type: ignore[union-attr]
     assert answer.status_code == 200
     assert "already" in str(answer.json()["value"]).lower()
-    import time
-
     time.sleep(1)
     assert len(connector.calls("update")) == before
 
@@ -209,3 +205,63 @@ def test_a_training_nudge_reaches_people_on_teams(
     server.cli("training", "import", str(records))
     card = card_about(connector, TEACHER, "training is due", timeout=20)
     assert "I've done it" in str(card) or "done it" in str(card).lower()
+
+
+def safeguarding_report(teams: TeamsRequests, subject: str) -> str:
+    """A safeguarding report at Willow (its card goes to the Headteacher and the DSL)."""
+    form = reply_card(teams, TEACHER, "report misuse")
+    answers = {
+        "category": "pupil_misuse",
+        "subject_name": subject,
+        "platform": "Instagram",
+        "description": "A pupil may be at risk.",
+        "flags": ["safeguarding"],
+    }
+    response = submit(teams, TEACHER, form, answers)
+    assert response.status_code == 200, response.text
+    match = re.search(r"MR-\d{4}-\d{4}", str(response.json()["value"]))
+    assert match, response.json()
+    return match.group(0)
+
+
+def test_when_one_holder_acknowledges_both_cards_are_updated_in_place(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    ref = safeguarding_report(teams, "A pupil in Year 6")
+    head_card, dsl_card = card_about(connector, HEAD, ref), card_about(connector, DSL, ref)
+    assert click(teams, HEAD, head_card, "Acknowledge").status_code == 200
+
+    def updated(card: dict[str, Any]) -> Any:
+        return lambda c: [
+            u
+            for u in c.calls("update")
+            if u.activity_id == card["_id"] and u.status == 200 and "Acknowledged" in str(u.body)
+        ]
+
+    connector.wait_for(updated(head_card), timeout=15)
+    connector.wait_for(updated(dsl_card), timeout=15)
+    time.sleep(1)
+    for email in (HEAD, DSL):
+        cards = [k for k in connector.cards_to(email) if ref in str(k)]
+        assert len(cards) == 1 and "Acknowledged" in str(cards[0]), "one card, updated in place"
+
+
+def test_a_card_gone_from_teams_is_posted_again_once(
+    teams: TeamsRequests, connector: FakeBotConnector
+) -> None:
+    ref = safeguarding_report(teams, "A pupil in Year 4")
+    held = {email: card_about(connector, email, ref)["_id"] for email in (HEAD, DSL)}
+    before = len(connector.calls("update"))
+    connector.fail_next(404, times=1, on="update")  # the first update finds its card gone
+    assert click(teams, HEAD, card_about(connector, HEAD, ref), "Acknowledge").status_code == 200
+    gone = connector.wait_for(
+        lambda c: [u for u in c.calls("update")[before:] if u.status == 404], timeout=15
+    )[0]
+    email = next(e for e, activity_id in held.items() if activity_id == gone.activity_id)
+    connector.wait_for(
+        lambda c: [k for k in c.cards_to(email) if ref in str(k) and k["_id"] != gone.activity_id],
+        timeout=15,
+    )
+    time.sleep(1.5)
+    new = [k for k in connector.cards_to(email) if ref in str(k) and k["_id"] != held[email]]
+    assert len(new) == 1 and "Acknowledged" in str(new[0]), "a new card, once"

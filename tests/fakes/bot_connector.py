@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import os
 import shutil
 import ssl
 import tempfile
@@ -88,6 +89,7 @@ class FakeBotConnector(LoopbackServer):
         self._calls: list[Call] = []
         self._cards: dict[tuple[str, str], dict[str, Any]] = {}  # (conv, activity id) -> latest
         self._tokens: set[str] = set()
+        self._answers: list[Any] = []  # invoke responses the bot gave (cards shown to a clicker)
         self._folder: Path | None = None
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._kid = uuid.uuid4().hex[:12]
@@ -259,6 +261,23 @@ class FakeBotConnector(LoopbackServer):
             if c.body is not None and c.kind in ("send", "reply", "update", "typing")
         ]
         path.write_text(json.dumps(calls, indent=1), encoding="utf-8")
+
+    def answered(self, body: Any) -> None:
+        """Keep an invoke response of the bot (TeamsRequests hands each one here)."""
+        with self._lock:
+            self._answers.append(copy.deepcopy(body))
+
+    def keep_capture(self, module: str) -> None:
+        """With TEAMS_CAPTURE_DIR set, `dump` there as `<module's last part>.json`, and the
+        invoke responses (not activities) as `invoke/<...>.json`, for the vendors' validators."""
+        folder = os.environ.get("TEAMS_CAPTURE_DIR")
+        if folder:
+            name = module.rsplit(".", 1)[-1]
+            self.dump(Path(folder) / f"{name}.json")
+            with self._lock:
+                answers = json.dumps(self._answers, indent=1)
+            (Path(folder) / "invoke").mkdir(parents=True, exist_ok=True)
+            (Path(folder) / "invoke" / f"{name}.json").write_text(answers, encoding="utf-8")
 
     # ---------------------------------------------------------------- inbound tokens
     def token_for_bot(self, *, audience: str | None = None, key: Any = None, **claims: Any) -> str:

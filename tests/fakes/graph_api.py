@@ -1,4 +1,5 @@
-# FakeGraph: Microsoft login (client credentials) and Graph sendMail over HTTPS on 127.0.0.1.
+# FakeGraph: Microsoft login (client credentials), Graph sendMail and user look-ups over HTTPS on
+# 127.0.0.1.
 from __future__ import annotations
 
 import copy
@@ -39,13 +40,15 @@ class _Fault:
     times: int
     retry_after: int | None
     code: str
+    on: str = "mail"  # mail (sendMail) | user (GET /v1.0/users/{id})
 
 
 class FakeGraph(LoopbackServer):
-    """The login service and Graph's sendMail, on one HTTPS server whose certificate comes from
-    a CA made for it (`ca_file`). Use `base_url` as both AUTHORITY_HOST and GRAPH_BASE_URL, or
-    `env()` for a server in a subprocess. Mail is accepted for `mailbox` with a token issued to
-    `client_id`/`client_secret` in `tenant`; `fail_next` and `expire_tokens` script faults."""
+    """The login service, Graph's sendMail and `GET /v1.0/users/{id or UPN}`, on one HTTPS
+    server whose certificate comes from a CA made for it (`ca_file`). Use `base_url` as both
+    AUTHORITY_HOST and GRAPH_BASE_URL, or `env()` for a server in a subprocess. Mail is accepted
+    for `mailbox` with a token issued to `client_id`/`client_secret` in `tenant`; users are those
+    given to `add_user`; `fail_next` and `expire_tokens` script faults."""
 
     def __init__(
         self,
@@ -68,6 +71,8 @@ class FakeGraph(LoopbackServer):
         self._refused: list[dict[str, Any]] = []
         self._faults: list[_Fault] = []
         self._down = False
+        self._users: dict[str, dict[str, str]] = {}  # object id -> {id, userPrincipalName, mail}
+        self._lookups: list[dict[str, Any]] = []
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> FakeGraph:
@@ -85,6 +90,7 @@ class FakeGraph(LoopbackServer):
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_post("/v1.0/users/{mailbox}/sendMail", self._send_mail)
+        app.router.add_get("/v1.0/users/{user}", self._user)
         return app
 
     def stop(self) -> None:
@@ -129,13 +135,26 @@ class FakeGraph(LoopbackServer):
 
     # ---------------------------------------------------------------- faults
     def fail_next(
-        self, status: int = 503, times: int = 1, *, retry_after: int | None = None
+        self, status: int = 503, times: int = 1, *, retry_after: int | None = None, on: str = "mail"
     ) -> None:
-        """Answer the next `times` sendMail calls with `status` (429 and 503 with Retry-After
-        when given; 401 as an expired token would be)."""
+        """Answer the next `times` sendMail calls (`on="user"`: user look-ups) with `status`
+        (429 and 503 with Retry-After when given; 401 as an expired token would be)."""
         with self._lock:
             code = FAULT_CODES.get(status, "ErrorInvalidRequest")
-            self._faults.append(_Fault(status, times, retry_after, code))
+            self._faults.append(_Fault(status, times, retry_after, code, on))
+
+    # ---------------------------------------------------------------- directory
+    def add_user(self, email: str, *, object_id: str | None = None) -> str:
+        """A user of the tenant (UPN and mail `email`); returns their object id."""
+        with self._lock:
+            found = object_id or str(uuid.uuid5(uuid.NAMESPACE_DNS, "graph:" + email.lower()))
+            self._users[found] = {"id": found, "userPrincipalName": email, "mail": email}
+            return found
+
+    def lookups(self) -> list[dict[str, Any]]:
+        """User look-ups, oldest first: `{"user", "select", "status"}`."""
+        with self._lock:
+            return copy.deepcopy(self._lookups)
 
     def expire_tokens(self) -> None:
         """Every token issued so far is now expired: sendMail answers it 401."""
@@ -231,14 +250,42 @@ class FakeGraph(LoopbackServer):
             self._sent.append(_mail(self.mailbox, body, token))
         return web.Response(status=202, headers={"request-id": str(uuid.uuid4())})
 
-    def _take_fault(self) -> _Fault | None:
-        if self._faults:
-            fault = self._faults[0]
+    def _take_fault(self, on: str = "mail") -> _Fault | None:
+        fault = next((f for f in self._faults if f.on == on), None)
+        if fault is not None:
             fault.times -= 1
             if fault.times <= 0:
-                self._faults.pop(0)
+                self._faults.remove(fault)
             return fault
         return _Fault(503, 1, None, "ServiceUnavailable") if self._down else None
+
+    async def _user(self, request: web.Request) -> web.Response:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        wanted = request.match_info["user"].lower()
+        select = [f for f in request.query.get("$select", "").split(",") if f]
+        with self._lock:
+            fault = self._take_fault("user")
+            if fault:
+                status, code, retry_after = fault.status, fault.code, fault.retry_after
+            elif token not in self._tokens or token in self._expired:
+                status, code, retry_after = 401, "InvalidAuthenticationToken", None
+            else:
+                user = next(
+                    (
+                        u
+                        for u in self._users.values()
+                        if wanted in (u["id"], u["userPrincipalName"].lower(), u["mail"].lower())
+                    ),
+                    None,
+                )
+                status, code, retry_after = (200, "", None) if user else (404, "", None)
+                code = code or ("" if user else "Request_ResourceNotFound")
+            self._lookups.append({"user": wanted, "select": select, "status": status})
+            if status != 200:
+                return self._graph_error(status, code, retry_after)
+            assert user is not None
+            body = {k: v for k, v in user.items() if not select or k in select}
+        return web.json_response({"@odata.context": "fake"} | body)
 
     def _graph_error(self, status: int, code: str, retry_after: int | None = None) -> web.Response:
         self._refused.append({"status": status, "code": code})

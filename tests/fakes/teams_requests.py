@@ -44,7 +44,10 @@ class TeamsRequests:
             headers["Authorization"] = f"Bearer {token}"
         elif self.signed:
             headers["Authorization"] = f"Bearer {self.connector.token_for_bot()}"
-        return httpx.post(self.url, json=activity, headers=headers, timeout=20)
+        response = httpx.post(self.url, json=activity, headers=headers, timeout=20)
+        if activity.get("type") == "invoke" and response.status_code == 200 and response.content:
+            self.connector.answered(response.json())
+        return response
 
     def message(self, email: str, text: str) -> httpx.Response:
         user = self.connector.user(email)
