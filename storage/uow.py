@@ -68,4 +68,6 @@ class SqlUnitOfWork:
         await self._session.close()
 
     async def commit(self) -> None:
+        """Chain the audit events written meanwhile (taking the chain's lock), then commit."""
+        await self.audit.seal()
         await self._session.commit()
