@@ -1,7 +1,7 @@
 # The append-only, hash-chained audit trail (the database refuses updates and deletes).
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event, func, insert, update
@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.audit import AuditEvent
-from bot.audit_chain import ChainedEvent, event_hash
+from bot.audit_chain import ChainedEvent, Verdict, Walker, event_hash
 from storage.tables import AuditChainRow, AuditRow
 
 
@@ -154,3 +154,19 @@ async def walk(session: AsyncSession, *, batch: int = 2000) -> AsyncIterator[lis
             return
         yield [chained(r) for r in rows]
         after = rows[-1].id or after
+
+
+async def verify_trail(
+    session: AsyncSession, *, progress: Callable[[int], None] | None = None
+) -> Verdict:
+    """Walk the whole trail from retention's anchor to the head the store last wrote;
+    `progress` hears how many events each batch held."""
+    chain = await chain_state(session)
+    walker = Walker(chain.anchor_hash)
+    async for events in walk(session):
+        for one in events:
+            if not walker.feed(one):
+                return walker.finish(None)
+        if progress:
+            progress(len(events))
+    return walker.finish(chain.head_hash)
