@@ -23,6 +23,13 @@ APPEND_ONLY = "the audit trail is append-only"
 # Deleting is allowed only for events retention has already anchored (id <= anchor_id).
 PRUNED = "(SELECT anchor_id FROM audit_chain WHERE id = 1)"
 
+VERSION_KEPT = "a submitted version of a post is never changed: submit a new one"
+# Retention may delete the versions of a finished post (never those of a post still in play).
+FINISHED = (
+    "(SELECT status FROM post_request WHERE id = OLD.post_id) "
+    "IN ('approved', 'rejected', 'expired', 'published')"
+)
+
 EVENTS = sa.table(
     "audit_event",
     sa.column("id", sa.Integer()),
@@ -68,6 +75,30 @@ def upgrade() -> None:
     with op.batch_alter_table("misuse_report", schema=None) as batch_op:
         batch_op.add_column(sa.Column("redacted_at", sa.DateTime(timezone=True), nullable=True))
     _create_triggers(postgres, deletable=True)
+    _post_versions(postgres, deletable=True)
+
+
+def _post_versions(postgres: bool, *, deletable: bool) -> None:
+    """Post versions stay never-changed; after this migration a finished post's may go."""
+    if postgres:
+        op.execute("DROP TRIGGER IF EXISTS post_version_append_only ON post_version")
+        op.execute("DROP FUNCTION IF EXISTS post_version_refuse()")
+        allow = f"IF TG_OP = 'DELETE' AND {FINISHED} THEN RETURN OLD; END IF; " if deletable else ""
+        op.execute(
+            "CREATE FUNCTION post_version_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {allow}RAISE EXCEPTION '{VERSION_KEPT}'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER post_version_append_only BEFORE UPDATE OR DELETE ON post_version "
+            "FOR EACH ROW EXECUTE FUNCTION post_version_refuse()"
+        )
+        return
+    op.execute("DROP TRIGGER IF EXISTS post_version_no_delete")
+    when = f"WHEN NOT {FINISHED} " if deletable else ""
+    op.execute(
+        f"CREATE TRIGGER post_version_no_delete BEFORE DELETE ON post_version {when}"
+        f"BEGIN SELECT RAISE(ABORT, '{VERSION_KEPT}'); END"
+    )
 
 
 def _chain_existing() -> tuple[int, str]:
@@ -124,6 +155,7 @@ def _create_triggers(postgres: bool, *, deletable: bool) -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    _post_versions(postgres, deletable=False)
     _drop_triggers(postgres)
     with op.batch_alter_table("misuse_report", schema=None) as batch_op:
         batch_op.drop_column("redacted_at")
