@@ -60,10 +60,15 @@ def event_hash(fields: Mapping[str, Any], prev_hash: str) -> str:
 class Break:
     """Where the chain stops holding: the event found there and what is wrong with it."""
 
-    event: ChainedEvent | None  # None when events at the end of the trail are missing
-    problem: str  # "changed" | "removed before" | "removed after"
+    event: ChainedEvent | None  # None when events at either end of the trail are missing
+    problem: str  # "changed" | "removed before" | "removed after" | "unrecorded anchor"
 
     def describe(self) -> str:
+        if self.problem == "unrecorded anchor":
+            return (
+                "the oldest events were removed without a retention run recording it "
+                "(the chain's anchor matches no retention.applied event)"
+            )
         if self.event is None:
             return "the last event(s) of the trail were removed"
         e = self.event

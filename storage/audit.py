@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.audit import AuditEvent
-from bot.audit_chain import ChainedEvent, Verdict, Walker, event_hash
+from bot.audit_chain import Break, ChainedEvent, Verdict, Walker, event_hash
 from storage.tables import AuditChainRow, AuditRow
 
 
@@ -162,6 +162,8 @@ async def verify_trail(
     """Walk the whole trail from retention's anchor to the head the store last wrote;
     `progress` hears how many events each batch held."""
     chain = await chain_state(session)
+    if chain.anchor_id and not await _anchor_recorded(session, chain):
+        return Verdict(0, chain.anchor_hash, Break(None, "unrecorded anchor"))
     walker = Walker(chain.anchor_hash)
     async for events in walk(session):
         for one in events:
@@ -170,3 +172,17 @@ async def verify_trail(
         if progress:
             progress(len(events))
     return walker.finish(chain.head_hash)
+
+
+async def _anchor_recorded(session: AsyncSession, chain: AuditChainRow) -> bool:
+    """Whether a retention run recorded the chain's anchor (its id and hash) in the trail."""
+    runs = await session.exec(
+        select(AuditRow)
+        .where(AuditRow.action == "retention.applied")
+        .order_by(col(AuditRow.id).desc())
+    )
+    for run in runs:
+        anchor = (run.detail or {}).get("audit_anchor")
+        if anchor:
+            return anchor == {"id": chain.anchor_id, "hash": chain.anchor_hash}
+    return False

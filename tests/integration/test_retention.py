@@ -254,3 +254,27 @@ async def test_only_anchored_audit_events_can_be_deleted(database_url: str) -> N
         except sqlalchemy.exc.DatabaseError as error:
             assert "append-only" in str(error)
     sync.dispose()
+
+
+async def test_verify_sees_a_prefix_removed_without_retention(database_url: str) -> None:
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    await seed(sessions)
+    await engine.dispose()
+    sync = sqlalchemy.create_engine(sync_url(database_url))
+    with sync.begin() as connection:  # move the anchor and delete up to it, as a forger could
+        first = connection.execute(sqlalchemy.text("SELECT min(id) FROM audit_event")).scalar()
+        digest = connection.execute(
+            sqlalchemy.text("SELECT hash FROM audit_event WHERE id = :id"), {"id": first}
+        ).scalar()
+        connection.execute(
+            sqlalchemy.text("UPDATE audit_chain SET anchor_id = :id, anchor_hash = :h"),
+            {"id": first, "h": digest},
+        )
+        connection.execute(sqlalchemy.text("DELETE FROM audit_event WHERE id = :id"), {"id": first})
+    sync.dispose()
+    engine = create_engine(database_url)
+    async with session_factory(engine)() as session:
+        verdict = await verify_trail(session)
+    await engine.dispose()
+    assert verdict.broken is not None and verdict.broken.problem == "unrecorded anchor"
