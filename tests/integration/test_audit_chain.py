@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy
@@ -110,3 +111,34 @@ async def test_audit_verify_command(tmp_path, monkeypatch) -> None:  # type: ign
     result = await asyncio.to_thread(runner.invoke, cli, ["audit", "verify"])
     assert result.exit_code == 1
     assert "event 2 (" in result.output and "x on test 1000" in result.output
+
+
+async def test_migration_chains_the_events_already_written(database_url: str) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision("0011").down_revision
+    await asyncio.to_thread(command.downgrade, config, str(before))
+    engine = sqlalchemy.create_engine(sync_url(database_url))
+    with engine.begin() as connection:
+        for n in range(3):
+            connection.execute(
+                sqlalchemy.text(
+                    "INSERT INTO audit_event (at, actor, action, record_type, record_id, after) "
+                    "VALUES (:at, 'system', :action, 'test', :id, :after)"
+                ),
+                {
+                    "at": NOW + timedelta(minutes=n),
+                    "action": f"old.{n}",
+                    "id": str(n),
+                    "after": json.dumps({"n": n, "a": "é"}),
+                },
+            )
+    engine.dispose()
+    await asyncio.to_thread(command.upgrade, config, "head")
+    await write(database_url, 2)
+    result = await verdict(database_url)
+    assert result.intact and result.count == 3 + 2 + 2
