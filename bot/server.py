@@ -23,7 +23,8 @@ from bot.oversight.jobs import weekly_digests
 from bot.policy.jobs import policy_ack_nudges, policy_review_reminders
 from bot.posts.jobs import post_deadlines
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
-from bot.retention import RetentionPolicy, apply_retention
+from bot.retention.jobs import retention_job
+from bot.retention.service import RetentionPolicy
 from bot.services import Services
 from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_working_hours
 from bot.tasks.jobs import daily_tasks
@@ -222,7 +223,9 @@ async def _start(app: web.Application) -> None:
         "policy_review_reminders": job("policy review reminders", policy_review_reminders),
         "policy_ack_nudges": job("policy ack nudges", policy_ack_nudges),
     }
-    jobs["retention"] = once_per("day", "retention", retention_job(runtime.settings))
+    jobs["retention"] = once_per(
+        "day", "retention", retention_job(retention_policy(runtime.settings))
+    )
     if runtime.settings.weekly_digests:
         jobs["oversight_digests"] = once_per("week", "oversight digests", weekly_digests)
     runtime.scheduler = build_scheduler(
@@ -248,19 +251,6 @@ def retention_policy(settings: Settings) -> RetentionPolicy:
         audit_days=settings.retention_audit_days,
         abuse_log_days=settings.retention_abuse_log_days,
     )
-
-
-def retention_job(settings: Settings) -> Callable[[Services, str], Awaitable[int]]:
-    """The nightly retention pass (once per day), with the days from the settings."""
-    policy = retention_policy(settings)
-
-    async def run(services: Services, day: str) -> int:
-        uow: Any = services.uow()  # the SQL unit of work also holds the retention store
-        return await apply_retention(
-            uow, policy, now=services.clock.now(), today=services.today(), key=day
-        )
-
-    return run
 
 
 async def _stop(app: web.Application) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.retention import PrunedAudit
+from bot.retention.ports import PrunedAudit
 from storage.audit import lock_chain
 from storage.tables import (
     AuditChainRow,

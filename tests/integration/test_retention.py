@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.audit import AuditEvent
 from bot.clock import ManualClock
-from bot.retention import RetentionPolicy, apply_retention
+from bot.retention.service import RetentionPolicy, apply_retention
 from storage.audit import verify_trail
 from storage.engine import create_engine, session_factory, sync_url
 from storage.retention import REDACTED

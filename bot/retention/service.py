@@ -1,13 +1,13 @@
-# Retention: how long each kind of record is kept, and the nightly pass that removes the rest.
+# Retention: how long each kind of record is kept, and the daily pass that removes the rest.
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 from bot.audit import AuditEvent
-from bot.ports import AuditLog
+from bot.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -54,44 +54,8 @@ class Cutoffs:
         )
 
 
-@dataclass(frozen=True)
-class PrunedAudit:
-    """What retention removed from the audit trail: the events up to `anchor_id`, whose last
-    hash (`anchor_hash`) the first kept event still points to."""
-
-    count: int
-    anchor_id: int
-    anchor_hash: str
-
-
-class RetentionStore(Protocol):
-    async def redact_reports(
-        self, *, closed_before: datetime, safeguarding_closed_before: datetime, at: datetime
-    ) -> int:
-        """Strip closed reports' text and notes, keeping a tombstone; returns how many."""
-        ...
-
-    async def delete_posts(self, *, due_before: datetime) -> int: ...
-    async def delete_declarations(self, *, ended_before: datetime) -> int: ...
-    async def delete_training(self, *, completed_before: date) -> int: ...
-    async def prune_abuse_log(self, *, before: datetime) -> int:
-        """Hook for the abuse log (being built): remove its entries logged before `before`."""
-        ...
-
-    async def prune_audit(self, *, before: datetime) -> PrunedAudit: ...
-
-
-class RetentionUnitOfWork(Protocol):
-    retention: RetentionStore
-    audit: AuditLog
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(self, *exc: object) -> None: ...
-    async def commit(self) -> None: ...
-
-
 async def apply_retention(
-    uow: RetentionUnitOfWork, policy: RetentionPolicy, *, now: datetime, today: date, key: str
+    uow: UnitOfWork, policy: RetentionPolicy, *, now: datetime, today: date, key: str
 ) -> int:
     """Remove every record past its retention in one transaction, and say so in the audit
     trail (counts, cutoffs, and the anchor of the pruned audit prefix). Returns how many
