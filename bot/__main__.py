@@ -1,5 +1,5 @@
-# The `policybot` command line: serve, check, db upgrade, outbox, consent and training import,
-# and the Teams app package.
+# The `policybot` command line: serve, check, db upgrade, audit verify, outbox, consent and
+# training import, and the Teams app package.
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +15,7 @@ from bot.directory import DirectoryInvalid, check_directory
 from bot.settings import MAIL_OFF, Settings, SettingsInvalid, load_settings
 
 if TYPE_CHECKING:
+    from bot.audit_chain import Verdict
     from bot.consent.service import ImportSummary
     from bot.training.importer import ImportSummary as TrainingSummary
 
@@ -201,6 +202,39 @@ def upgrade() -> None:
 
     run_upgrade(settings.database_url)
     click.echo("database is up to date")
+
+
+@cli.group()
+def audit() -> None:
+    """The audit trail: check that no event was changed or removed."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain of the audit trail. Exit 0 and say "intact, N events" when every
+    event is as written; exit 1 naming the first event changed or removed otherwise."""
+    settings = _settings()
+    verdict = asyncio.run(_verify_audit(settings))
+    if verdict.broken is not None:
+        click.echo(f"broken: {verdict.broken.describe()}", err=True)
+        sys.exit(1)
+    click.echo(f"intact, {verdict.count} events (head {verdict.head_hash[:16]})")
+
+
+async def _verify_audit(settings: Settings) -> Verdict:
+    from bot.server import prepare_database
+    from storage.audit import count_events, verify_trail
+    from storage.engine import create_engine, session_factory
+
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            total = await count_events(session)
+            with click.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
+                return await verify_trail(session, progress=bar.update)
+    finally:
+        await engine.dispose()
 
 
 @cli.group()

@@ -17,6 +17,7 @@ from bot.oversight.ports import OversightStore
 from bot.policy.ports import PolicyStore
 from bot.posts.ports import PostStore
 from bot.reports.model import MisuseReport
+from bot.retention.ports import RetentionStore
 from bot.tasks.ports import TaskStore
 from bot.training.ports import TrainingStore
 
@@ -129,6 +130,7 @@ class UnitOfWork(Protocol):
     training: TrainingStore
     oversight: OversightStore
     policy: PolicyStore
+    retention: RetentionStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

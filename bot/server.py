@@ -23,6 +23,8 @@ from bot.oversight.jobs import weekly_digests
 from bot.policy.jobs import policy_ack_nudges, policy_review_reminders
 from bot.posts.jobs import post_deadlines
 from bot.posts.screening import DEFAULT_POLITICAL_TERMS
+from bot.retention.jobs import retention_job
+from bot.retention.service import RetentionPolicy
 from bot.services import Services
 from bot.settings import TEAMS_PREFIX, Settings, parse_working_days, parse_working_hours
 from bot.tasks.jobs import daily_tasks
@@ -225,6 +227,9 @@ async def _start(app: web.Application) -> None:
         "policy_review_reminders": job("policy review reminders", policy_review_reminders),
         "policy_ack_nudges": job("policy ack nudges", policy_ack_nudges),
     }
+    jobs["retention"] = once_per(
+        "day", "retention", retention_job(retention_policy(runtime.settings))
+    )
     if runtime.settings.weekly_digests:
         jobs["oversight_digests"] = once_per("week", "oversight digests", weekly_digests)
     runtime.scheduler = build_scheduler(
@@ -238,6 +243,18 @@ async def _start(app: web.Application) -> None:
         runtime.leader.holder,
     )
     log.info("%s", channels_line(runtime.settings))
+
+
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    return RetentionPolicy(
+        reports_days=settings.retention_reports_days,
+        safeguarding_days=settings.retention_safeguarding_days,
+        posts_days=settings.retention_posts_days,
+        declarations_days=settings.retention_declarations_days,
+        training_days=settings.retention_training_days,
+        audit_days=settings.retention_audit_days,
+        abuse_log_days=settings.retention_abuse_log_days,
+    )
 
 
 async def _stop(app: web.Application) -> None:

@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(default=60.0, ge=1)
     scheduler_tick_seconds: float = Field(default=60.0, gt=0)
     weekly_digests: bool = True  # the Monday summaries to Headteachers, ELT and Head of Comms
+    # Retention (bot.retention): days each record is kept once it stopped being live.
+    retention_reports_days: int = Field(default=2190, ge=1)  # 6 years after closure
+    retention_safeguarding_days: int = Field(default=9125, ge=1)  # 25 years after closure
+    retention_posts_days: int = Field(default=730, ge=1)  # 2 years after the publish date
+    retention_declarations_days: int = Field(default=365, ge=1)  # 1 year after they end
+    retention_training_days: int = Field(default=2190, ge=1)  # 6 years after completion
+    retention_audit_days: int = Field(default=2555, ge=1)  # 7 years
+    retention_abuse_log_days: int = Field(default=2190, ge=1)  # 6 years (abuse log hook)
 
     @field_validator("timezone")
     @classmethod

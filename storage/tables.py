@@ -62,6 +62,7 @@ class ReportRow(SQLModel, table=True):
     closed_by: str | None = Field(default=None, max_length=254)
     outcome: str | None = Field(default=None, max_length=40)
     outcome_summary: str | None = Field(default=None, sa_column=Column(Text))
+    redacted_at: datetime | None = _when(nullable=True)  # its text removed under retention
 
 
 class RecipientRow(SQLModel, table=True):
@@ -130,6 +131,22 @@ class AuditRow(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    prev_hash: str = Field(max_length=64)  # the hash of the event before (bot.audit_chain)
+    hash: str = Field(max_length=64)  # SHA-256 of this event's fields and prev_hash
+
+
+class AuditChainRow(SQLModel, table=True):
+    """The chain's one row (id 1): its head, and the anchor left by retention. Appenders lock
+    it, so events are chained one transaction at a time on every replica."""
+
+    __tablename__ = "audit_chain"
+
+    id: int = Field(primary_key=True)
+    head_id: int = 0  # the last event written (0: none yet)
+    head_hash: str = Field(max_length=64)
+    anchor_id: int = 0  # events up to this id were pruned by retention
+    anchor_hash: str = Field(max_length=64)  # the hash of the last pruned event (or genesis)
+    pruned: int = 0  # events pruned so far
 
 
 class ChatIdentityRow(SQLModel, table=True):

@@ -18,6 +18,7 @@ from storage.policy import SqlPolicyStore
 from storage.posts import SqlPostStore
 from storage.pupils import SqlPupilStore
 from storage.reports import SqlReportStore
+from storage.retention import SqlRetentionStore
 from storage.tasks import SqlTaskStore
 from storage.training import SqlTrainingStore
 
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     training: SqlTrainingStore
     oversight: SqlOversightStore
     policy: SqlPolicyStore
+    retention: SqlRetentionStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.training = SqlTrainingStore(self._session)
         self.oversight = SqlOversightStore(self._session)
         self.policy = SqlPolicyStore(self._session)
+        self.retention = SqlRetentionStore(self._session)
         return self
 
     async def __aexit__(
@@ -68,4 +71,6 @@ class SqlUnitOfWork:
         await self._session.close()
 
     async def commit(self) -> None:
+        """Chain the audit events written meanwhile (taking the chain's lock), then commit."""
+        await self.audit.seal()
         await self._session.commit()

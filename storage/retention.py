@@ -1,0 +1,150 @@
+# Retention in the database: redacting old reports, deleting expired records, pruning the audit.
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, true, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.retention.ports import PrunedAudit
+from storage.audit import lock_chain
+from storage.tables import (
+    AuditChainRow,
+    AuditRow,
+    DeclarationRow,
+    NoteRow,
+    PostPupilRow,
+    PostRow,
+    PostVersionRow,
+    ReportRow,
+    SignOffRow,
+    TrainingCompletionRow,
+)
+
+REDACTED = "[removed under the retention policy]"
+FINISHED_POSTS = ("approved", "rejected", "expired", "published")  # never pending or in changes
+
+
+class SqlRetentionStore:
+    """Implements bot.retention.RetentionStore on one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def redact_reports(
+        self, *, closed_before: datetime, safeguarding_closed_before: datetime, at: datetime
+    ) -> int:
+        """Closed reports past retention keep a tombstone (ref, site, category, status, dates,
+        who acknowledged and closed it, the outcome code); their description, links, names,
+        outcome summary and notes are removed."""
+        expired = (
+            select(ReportRow.id)
+            .where(col(ReportRow.redacted_at).is_(None), col(ReportRow.closed_at).is_not(None))
+            .where(
+                ((col(ReportRow.safeguarding).is_(False)) & (ReportRow.closed_at < closed_before))
+                | (
+                    col(ReportRow.safeguarding).is_(True)
+                    & (ReportRow.closed_at < safeguarding_closed_before)
+                )
+            )
+        )
+        ids = list((await self._session.exec(expired)).all())
+        if not ids:
+            return 0
+        await self._session.execute(delete(NoteRow).where(col(NoteRow.report_id).in_(ids)))
+        await self._session.execute(
+            update(ReportRow)
+            .where(col(ReportRow.id).in_(ids))
+            .values(
+                description=REDACTED,
+                links=None,
+                subject_name=None,
+                subject_staff=None,
+                outcome_summary=None,
+                redacted_at=at,
+            )
+        )
+        return len(ids)
+
+    async def delete_posts(self, *, due_before: datetime) -> int:
+        """Finished post requests due before the cutoff, with their versions (text, media
+        links), the pupils they showed, and their sign-offs."""
+        ids = list(
+            (
+                await self._session.exec(
+                    select(PostRow.id).where(
+                        col(PostRow.status).in_(FINISHED_POSTS), PostRow.publish_at < due_before
+                    )
+                )
+            ).all()
+        )
+        if not ids:
+            return 0
+        for table in (SignOffRow, PostPupilRow, PostVersionRow):
+            await self._session.execute(delete(table).where(col(table.post_id).in_(ids)))
+        await self._session.execute(delete(PostRow).where(col(PostRow.id).in_(ids)))
+        return len(ids)
+
+    async def delete_declarations(self, *, ended_before: datetime) -> int:
+        """Declarations that ended before the cutoff (live ones are never removed)."""
+        result = await self._session.execute(
+            delete(DeclarationRow).where(
+                col(DeclarationRow.ended_at).is_not(None), DeclarationRow.ended_at < ended_before
+            )
+        )
+        return result.rowcount or 0
+
+    async def delete_training(self, *, completed_before: date) -> int:
+        result = await self._session.execute(
+            delete(TrainingCompletionRow).where(
+                TrainingCompletionRow.completed_on < completed_before
+            )
+        )
+        return result.rowcount or 0
+
+    async def prune_abuse_log(self, *, before: datetime) -> int:
+        """HOOK (abuse log): the abuse log's table is being built on another branch. When it
+        lands, delete its entries logged before `before` here and return how many."""
+        return 0
+
+    async def prune_audit(self, *, before: datetime) -> PrunedAudit:
+        """Delete the oldest events, written before `before`, as one prefix of the chain: the
+        events up to (not including) the first one to keep. The last deleted event's id and
+        hash become the chain's anchor, which `verify` starts from; the database lets only
+        anchored events be deleted (migration 0011)."""
+        chain = await lock_chain(self._session)
+        anchor_id, anchor_hash = chain.anchor_id, chain.anchor_hash  # the update refreshes it
+        kept = (
+            await self._session.exec(
+                select(func.min(AuditRow.id)).where(
+                    col(AuditRow.id) > anchor_id, AuditRow.at >= before
+                )
+            )
+        ).one()
+        last = (
+            await self._session.exec(
+                select(AuditRow)
+                .where(col(AuditRow.id) > anchor_id)
+                .where(col(AuditRow.id) < kept if kept is not None else true())
+                .order_by(col(AuditRow.id).desc())
+                .limit(1)
+            )
+        ).first()
+        if last is None or last.id is None:
+            return PrunedAudit(0, anchor_id, anchor_hash)
+        await self._session.execute(
+            update(AuditChainRow)
+            .where(col(AuditChainRow.id) == 1)
+            .values(anchor_id=last.id, anchor_hash=last.hash)
+        )
+        result = await self._session.execute(
+            delete(AuditRow).where(col(AuditRow.id) > anchor_id, col(AuditRow.id) <= last.id)
+        )
+        count = result.rowcount or 0
+        await self._session.execute(
+            update(AuditChainRow)
+            .where(col(AuditChainRow.id) == 1)
+            .values(pruned=AuditChainRow.pruned + count)
+        )
+        return PrunedAudit(count, last.id, last.hash)
