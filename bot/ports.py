@@ -7,6 +7,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.abuse.ports import AbuseStore
 from bot.access.ports import AccessStore
 from bot.approvals import Delegation
 from bot.audit import AuditEvent
@@ -129,6 +130,7 @@ class UnitOfWork(Protocol):
     training: TrainingStore
     oversight: OversightStore
     policy: PolicyStore
+    abuse: AbuseStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

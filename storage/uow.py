@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from storage.abuse import SqlAbuseStore
 from storage.access import SqlAccessStore
 from storage.audit import SqlAuditLog
 from storage.declarations import SqlDeclarationStore
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     training: SqlTrainingStore
     oversight: SqlOversightStore
     policy: SqlPolicyStore
+    abuse: SqlAbuseStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.training = SqlTrainingStore(self._session)
         self.oversight = SqlOversightStore(self._session)
         self.policy = SqlPolicyStore(self._session)
+        self.abuse = SqlAbuseStore(self._session)
         return self
 
     async def __aexit__(
