@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.abuse import front as abuse
 from bot.access import front as access
 from bot.consent import front as consent
 from bot.declarations import front as declarations
@@ -26,6 +27,7 @@ FLOWS: tuple[Callable[[], Desk], ...] = (
     training.desk,
     policy.desk,
     oversight.desk,
+    abuse.desk,
 )
 
 

@@ -8,9 +8,8 @@ from bot.messages import Message, Section
 from bot.services import Services
 
 HELP_COMMAND = "/policybot"
-LATER_COMMANDS = {  # Slack command: (Teams phrase, what it will do)
-    "/abuse-log": ("abuse log", "logging abusive comments about a school or the Trust"),
-}
+# Slack command: (Teams phrase, what it will do); none at present (the abuse log came last).
+LATER_COMMANDS: dict[str, tuple[str, str]] = {}
 
 COMMANDS = (
     (
@@ -34,6 +33,12 @@ COMMANDS = (
         "Your social media training: whether it is in date, and a form to record a completion "
         "(`/training record`). The policy asks every member of staff to take it and refresh it; "
         "I remind you once a week in term time when it is due.",
+    ),
+    (
+        "/abuse-log",
+        "Log an abusive or inappropriate comment about a school or the Trust (the platform, "
+        "the link, the author, a screenshot). The Head of Communications keeps the log; "
+        "`/abuse-log list` shows the entries you may see.",
     ),
     (
         "/policybot",
@@ -63,7 +68,9 @@ ROLE_HELP = {
     "only you and the lead recipient can see them. Staff's relationship declarations about "
     "your school's pupils come to you in chat and by e-mail: acknowledge them or ask a question. "
     "App Home shows your safeguarding queue; `/declare-relationship list` shows the register.",
-    "head_of_comms": "Reports of abusive comments about a school or the Trust come to you too. "
+    "head_of_comms": "Reports of abusive comments about a school or the Trust come to you too, "
+    "and you keep the abuse log: each entry's card has buttons to mark it reported to the "
+    "platform, escalated to the helpline or the police, or closed. "
     "You sign off every post and every posting access, consult on new accounts, and may post "
     "on every account. /consent looks up and amends a pupil's photo consent. "
     "`/training progress` shows who is trained at each site, `/training campaign` starts a "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.abuse.home import home_pages as abuse_pages
 from bot.access.home import home_pages as access_pages
 from bot.declarations.home import home_pages as declaration_pages
 from bot.messages import Message
@@ -23,6 +24,7 @@ MORE: tuple[FlowPages, ...] = (
     access_pages,
     training_pages,
     policy_pages,
+    abuse_pages,
 )
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.abuse.ports import AbuseStore
 from bot.access.ports import AccessStore
 from bot.approvals import Delegation
 from bot.audit import AuditEvent
@@ -131,6 +132,7 @@ class UnitOfWork(Protocol):
     oversight: OversightStore
     policy: PolicyStore
     retention: RetentionStore
+    abuse: AbuseStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.abuse.jobs import abuse_escalations
 from bot.channels import ChatRouter
 from bot.clock import Clock, SystemClock
 from bot.declarations.jobs import declaration_reminders
@@ -106,6 +107,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         wake_outbox=lambda: worker_ref[0].wake(),
         political_terms=settings.political_term_list or DEFAULT_POLITICAL_TERMS,
         mail_on=settings.mailer is not None,
+        abuse_escalate_days=settings.abuse_escalate_days,
     )
     app = web.Application(client_max_size=256 * 1024)
     slack = None
@@ -226,6 +228,7 @@ async def _start(app: web.Application) -> None:
         "training_nudges": job("training nudges", training_nudges),
         "policy_review_reminders": job("policy review reminders", policy_review_reminders),
         "policy_ack_nudges": job("policy ack nudges", policy_ack_nudges),
+        "abuse_escalations": job("abuse log escalations", abuse_escalations),
     }
     jobs["retention"] = once_per(
         "day", "retention", retention_job(retention_policy(runtime.settings))

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from bot.abuse.service import AbuseDeps
 from bot.clock import Clock
 from bot.declarations.service import DeclarationDeps
 from bot.directory import Directory, DirectoryFile
@@ -30,6 +31,7 @@ class Services:
     wake_outbox: Callable[[], None]
     political_terms: tuple[str, ...] = DEFAULT_POLITICAL_TERMS
     mail_on: bool = False  # whether e-mail (Graph or SMTP) is configured
+    abuse_escalate_days: int = 7  # days with a platform before the Head of Comms is nudged
 
     @property
     def directory(self) -> Directory:
@@ -53,3 +55,6 @@ class Services:
 
     def policy_deps(self) -> PolicyDeps:
         return PolicyDeps(self.directory, self.clock, self.hours)
+
+    def abuse_deps(self) -> AbuseDeps:
+        return AbuseDeps(self.directory, self.clock, self.hours, self.abuse_escalate_days)

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     working_hours: str = "08:00-17:00"
     working_days: str = "mon-fri"
     report_ack_hours: float = Field(default=2.0, gt=0, le=200)
+    abuse_escalate_days: int = Field(default=7, ge=1, le=365)
     political_terms: str | None = None  # comma-separated; None keeps the built-in list
 
     @property

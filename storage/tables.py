@@ -563,3 +563,36 @@ class OversightSnapshotRow(SQLModel, table=True):
     week: str = Field(primary_key=True, max_length=40)
     figures: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     taken_at: datetime = _when()
+
+
+# --- the abuse log (M7) ---
+
+
+class AbuseEntryRow(SQLModel, table=True):
+    """An abusive or inappropriate comment about a school or the Trust; seen by the Head of
+    Comms, the school's Headteacher and whoever logged it."""
+
+    __tablename__ = "abuse_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    report_ref: str | None = Field(default=None, max_length=20, unique=True)
+    logged_by: str = Field(max_length=254, index=True)
+    site_id: str = Field(max_length=64, index=True)
+    platform: str = Field(max_length=40)
+    link: str | None = Field(default=None, sa_column=Column(Text))
+    account: str | None = Field(default=None, max_length=200)
+    author: str | None = Field(default=None, max_length=200)
+    seen_at: datetime = _when()
+    kind: str = Field(max_length=30)
+    logged_at: datetime = _when()
+    done: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    screenshot_url: str | None = Field(default=None, sa_column=Column(Text))
+    screenshot_sha256: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(max_length=20, index=True)
+    status_by: str | None = Field(default=None, max_length=254)
+    status_at: datetime | None = _when(nullable=True)
+    nudged_at: datetime | None = _when(nullable=True)
+    revision: int = 1

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
+from storage.abuse import SqlAbuseStore
 from storage.access import SqlAccessStore
 from storage.audit import SqlAuditLog
 from storage.declarations import SqlDeclarationStore
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     oversight: SqlOversightStore
     policy: SqlPolicyStore
     retention: SqlRetentionStore
+    abuse: SqlAbuseStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
         self.oversight = SqlOversightStore(self._session)
         self.policy = SqlPolicyStore(self._session)
         self.retention = SqlRetentionStore(self._session)
+        self.abuse = SqlAbuseStore(self._session)
         return self
 
     async def __aexit__(

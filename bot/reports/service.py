@@ -5,6 +5,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.abuse.service import AbuseDeps, log_report
 from bot.audit import audit_change
 from bot.clock import Clock
 from bot.directory import Directory, Person
@@ -15,6 +16,7 @@ from bot.reports import messages
 from bot.reports.form import ReportInput
 from bot.reports.model import (
     ACTING_ROLES,
+    Category,
     MisuseReport,
     Note,
     Outcome,
@@ -116,6 +118,8 @@ async def submit(
                     message=messages.it_notice(report, deps.directory),
                 )
             )
+        if report.category is Category.ABUSIVE_COMMENT:  # M7: the abuse log keeps it too
+            await log_report(uow, AbuseDeps(deps.directory, deps.clock, deps.hours), report)
         sent_to = messages.describe_recipients(report, deps.directory)
         await uow.outbox.add(
             OutboxItem(

@@ -87,6 +87,7 @@ def test_everyone_sees_the_commands(directory: Directory) -> None:
             "/request-post",
             "/declare-relationship",
             "/training",
+            "/abuse-log",
             "/policybot",
         ]
 

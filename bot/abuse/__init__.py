@@ -1,0 +1,1 @@
+# The abuse log (M7): abusive or inappropriate comments about a school or the Trust.

@@ -1,0 +1,71 @@
+# The abuse log form: its fields, and its checks in plain words.
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.abuse.forms import abuse_form, parse_entry
+from bot.abuse.model import Done, Kind
+from bot.directory import load_directory
+from bot.errors import FormInvalid
+from tests.e2e.harness import SAMPLE
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+DIRECTORY = load_directory(SAMPLE)
+FORM = abuse_form(DIRECTORY, "d.hughes@willow.example")
+GOOD = {
+    "site": "willow",
+    "platform": "Facebook",
+    "account": "Willow PTA",
+    "link": "https://facebook.com/p/1",
+    "author": "@someone",
+    "seen_at": str(int((NOW - timedelta(hours=2)).timestamp())),
+    "kind": "threatening",
+    "screenshot": "https://trust.sharepoint.com/1.png",
+    "done": ["hidden", "reported"],
+}
+
+
+def errors(**changes: object) -> dict[str, str]:
+    with pytest.raises(FormInvalid) as raised:
+        parse_entry(FORM, {k: v for k, v in (GOOD | changes).items() if v is not None}, NOW)
+    return raised.value.errors
+
+
+def test_a_good_entry_is_read() -> None:
+    entry = parse_entry(FORM, GOOD | {"sha256": " AB" * 1 + "ab" * 31}, NOW)
+    assert entry.kind is Kind.THREATENING and entry.done == (Done.HIDDEN, Done.REPORTED)
+    assert entry.seen_at == NOW - timedelta(hours=2) and entry.screenshot_sha256 == "ab" * 32
+
+
+def test_the_form_offers_every_school_and_the_trust_and_defaults_to_ones_own() -> None:
+    site = FORM.field("site")
+    assert site.initial == "willow" and site.options[-1].value == "trust"
+    assert abuse_form(DIRECTORY, "h.whitfield@trust.example").field("site").initial == "trust"
+    kinds = [o.value for o in FORM.field("kind").options]
+    assert kinds == ["abuse_of_staff", "about_pupils", "defamatory", "threatening", "spam", "other"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"link": "http://facebook.com/p/1"}, "link", "starting with https://"),
+        ({"link": "javascript:alert(1)"}, "link", "starting with https://"),
+        ({"screenshot": "ftp://x/1.png"}, "screenshot", "starting with https://"),
+        ({"screenshot": None}, "screenshot", "link to a screenshot, or its SHA-256"),
+        ({"sha256": "abc123"}, "sha256", "64 letters"),
+        ({"sha256": "g" * 64}, "sha256", "64 letters"),
+        ({"seen_at": str(int((NOW + timedelta(hours=1)).timestamp()))}, "seen_at", "future"),
+        ({"author": None}, "author", "Please fill in"),
+        ({"kind": "rude"}, "kind", "options shown"),
+        ({"account": "x" * 201}, "account", "200 characters or fewer"),
+    ],
+)
+def test_mistakes_are_named_in_plain_words(changes: dict[str, object], field: str, words: str):
+    assert words in errors(**changes)[field]
+
+
+def test_a_sha256_alone_will_do_for_evidence() -> None:
+    entry = parse_entry(FORM, GOOD | {"screenshot": "", "sha256": "0" * 64}, NOW)
+    assert entry.screenshot_url is None and entry.screenshot_sha256 == "0" * 64
