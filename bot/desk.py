@@ -9,6 +9,7 @@ from bot.consent import front as consent
 from bot.declarations import front as declarations
 from bot.front import Desk
 from bot.help import desk as help_desk
+from bot.network import front as network
 from bot.oversight import front as oversight
 from bot.policy import front as policy
 from bot.posts import front as posts
@@ -26,6 +27,7 @@ FLOWS: tuple[Callable[[], Desk], ...] = (
     training.desk,
     policy.desk,
     oversight.desk,
+    network.desk,
 )
 
 

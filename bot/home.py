@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.access.home import home_pages as access_pages
 from bot.declarations.home import home_pages as declaration_pages
 from bot.messages import Message
+from bot.network.home import home_pages as network_pages
 from bot.policy.home import home_pages as policy_pages
 from bot.posts.home import home_pages as post_pages
 from bot.reports import service as reports
@@ -23,6 +24,7 @@ MORE: tuple[FlowPages, ...] = (
     access_pages,
     training_pages,
     policy_pages,
+    network_pages,
 )
 
 

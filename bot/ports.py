@@ -12,6 +12,7 @@ from bot.approvals import Delegation
 from bot.audit import AuditEvent
 from bot.consent.ports import PupilStore
 from bot.declarations.ports import DeclarationStore
+from bot.network.ports import NetworkStore
 from bot.outbox import OutboxItem
 from bot.oversight.ports import OversightStore
 from bot.policy.ports import PolicyStore
@@ -129,6 +130,7 @@ class UnitOfWork(Protocol):
     training: TrainingStore
     oversight: OversightStore
     policy: PolicyStore
+    network: NetworkStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

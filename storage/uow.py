@@ -12,6 +12,7 @@ from storage.access import SqlAccessStore
 from storage.audit import SqlAuditLog
 from storage.declarations import SqlDeclarationStore
 from storage.delegations import SqlDelegationStore
+from storage.network import SqlNetworkStore
 from storage.outbox import SqlOutbox
 from storage.oversight import SqlOversightStore
 from storage.policy import SqlPolicyStore
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     training: SqlTrainingStore
     oversight: SqlOversightStore
     policy: SqlPolicyStore
+    network: SqlNetworkStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.training = SqlTrainingStore(self._session)
         self.oversight = SqlOversightStore(self._session)
         self.policy = SqlPolicyStore(self._session)
+        self.network = SqlNetworkStore(self._session)
         return self
 
     async def __aexit__(
