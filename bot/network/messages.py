@@ -110,8 +110,8 @@ def head_card(request: NetworkRequest, directory: Directory, zone: ZoneInfo) -> 
 
 def it_card(request: NetworkRequest, directory: Directory, zone: ZoneInfo) -> Message:
     """For the IT provider: security measures to apply, or a site to unblock."""
+    actions: tuple[Action, ...] = ()
     if request.kind is Kind.PLATFORM:
-        actions: tuple[Action, ...] = ()
         if request.status is Status.APPROVED:
             actions = (Action(NetworkAction.DONE, "Done", request.ref, Style.PRIMARY),)
         return Message(
