@@ -3,6 +3,7 @@
 # role is authorised at each click, refusals and second clicks change nothing.
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -303,3 +304,24 @@ async def test_home_shows_each_person_what_waits_for_them(world: World) -> None:
     assert [r.ref for r in it.to_do] == [platform, unblock]
     mine = await service.for_home(world.uow(), world.deps, email=TEACHER)
     assert [r.ref for r in mine.mine] == [unblock, platform]
+
+
+async def test_a_double_click_at_the_same_moment_counts_once(world: World) -> None:
+    ref = await world.ask()
+    results = await asyncio.gather(
+        service.approve(world.uow(), world.deps, ref=ref, actor=HEAD),
+        service.decline(world.uow(), world.deps, ref=ref, actor=HEAD, reason="No."),
+        return_exceptions=True,
+    )
+    lost = [r for r in results if isinstance(r, BaseException)]
+    assert len(lost) == 1 and isinstance(lost[0], AlreadyDone), results
+    results = await asyncio.gather(
+        *(service.complete(world.uow(), world.deps, ref=ref, actor=IT) for _ in range(2)),
+        return_exceptions=True,
+    )
+    assert len(await world.audit(ref)) == 2 + sum(not isinstance(r, BaseException) for r in results)
+    keys = [r.key for r in await world.outbox()]
+    assert keys.count(f"network:{ref}:done") <= 1
+    assert (
+        len([k for k in keys if k in (f"network:{ref}:approved", f"network:{ref}:declined")]) == 1
+    )
