@@ -10,6 +10,7 @@ from bot.consent import front as consent
 from bot.declarations import front as declarations
 from bot.front import Desk
 from bot.help import desk as help_desk
+from bot.network import front as network
 from bot.oversight import front as oversight
 from bot.policy import front as policy
 from bot.posts import front as posts
@@ -28,6 +29,7 @@ FLOWS: tuple[Callable[[], Desk], ...] = (
     policy.desk,
     oversight.desk,
     abuse.desk,
+    network.desk,
 )
 
 

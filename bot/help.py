@@ -43,8 +43,11 @@ COMMANDS = (
     (
         "/policybot",
         "This help. `/policybot access` asks to post on an account, `/policybot new-account` "
-        "proposes a new one, `/policybot accounts` shows who may post where. When the policy "
-        "changes you get a summary and a link: please read it and press Acknowledge.",
+        "proposes a new one, `/policybot accounts` shows who may post where. "
+        "`/policybot network` asks for your class to use a social media platform on the school "
+        "network, and `/policybot unblock` asks the IT provider to unblock a site blocked in "
+        "error. When the policy changes you get a summary and a link: please read it and press "
+        "Acknowledge.",
     ),
 )
 ROLE_HELP = {
@@ -55,7 +58,8 @@ ROLE_HELP = {
     "who at your school has not recorded their social media training after three reminders. "
     "`/policybot acks` shows who at your school has acknowledged the latest policy change. "
     "Every Monday you get a summary of your school in numbers; `/policybot summary` shows it "
-    "now.",
+    "now. Requests for pupils to use a social media platform on the school network come to "
+    "you: approve, and the IT provider applies the security measures, or decline with a reason.",
     "elt": "Misuse reports from Support Hub staff come to you, and reports from a school go "
     "to you when its Headteacher is involved or has not acknowledged in time. One of you signs "
     "off each post on a Trust account. Once a week you hear who at the Support Hub has not "
@@ -81,7 +85,10 @@ ROLE_HELP = {
     "acknowledged it. Every Monday you get a Trust-wide summary in numbers; "
     "`/policybot summary` shows it now.",
     "it_provider": "When inappropriate content is reached on a school computer, you get the "
-    "link to block (and nothing else of the report).",
+    "link to block (and nothing else of the report). When a Headteacher approves pupils' use of "
+    "a platform on the school network, you get a card: apply the security measures and press "
+    "Done. Requests to unblock a site blocked in error come to you: press Unblocked, or "
+    "Decline with a reason. App Home lists what is waiting.",
     "board": "Reports come to you only when everyone at ELT is involved or late.",
     "office": "You keep your school's photo consent register: /consent looks a pupil up and "
     "records a withdrawal or amendment; `policybot consent import` loads the MIS export. Tasks "

@@ -8,6 +8,7 @@ from bot.abuse.home import home_pages as abuse_pages
 from bot.access.home import home_pages as access_pages
 from bot.declarations.home import home_pages as declaration_pages
 from bot.messages import Message
+from bot.network.home import home_pages as network_pages
 from bot.policy.home import home_pages as policy_pages
 from bot.posts.home import home_pages as post_pages
 from bot.reports import service as reports
@@ -25,6 +26,7 @@ MORE: tuple[FlowPages, ...] = (
     training_pages,
     policy_pages,
     abuse_pages,
+    network_pages,
 )
 
 

@@ -13,6 +13,7 @@ from bot.approvals import Delegation
 from bot.audit import AuditEvent
 from bot.consent.ports import PupilStore
 from bot.declarations.ports import DeclarationStore
+from bot.network.ports import NetworkStore
 from bot.outbox import OutboxItem
 from bot.oversight.ports import OversightStore
 from bot.policy.ports import PolicyStore
@@ -133,6 +134,7 @@ class UnitOfWork(Protocol):
     policy: PolicyStore
     retention: RetentionStore
     abuse: AbuseStore
+    network: NetworkStore
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -596,3 +596,32 @@ class AbuseEntryRow(SQLModel, table=True):
     status_at: datetime | None = _when(nullable=True)
     nudged_at: datetime | None = _when(nullable=True)
     revision: int = 1
+
+
+class NetworkRequestRow(SQLModel, table=True):
+    """A request about the school network (I1): a platform for pupils, approved by the
+    Headteacher and applied by the IT provider; or a site for the IT provider to unblock."""
+
+    __tablename__ = "network_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=20, unique=True)
+    source_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=20)  # platform | unblock
+    requester: str = Field(max_length=254, index=True)
+    site_id: str = Field(max_length=64)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=20, index=True)  # requested | approved | done | declined
+    created_at: datetime = _when()
+    class_name: str | None = Field(default=None, max_length=100)
+    platform: str | None = Field(default=None, max_length=40)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    address: str | None = Field(default=None, max_length=500)
+    approved_by: str | None = Field(default=None, max_length=254)
+    approved_at: datetime | None = _when(nullable=True)
+    done_by: str | None = Field(default=None, max_length=254)
+    done_at: datetime | None = _when(nullable=True)
+    declined_by: str | None = Field(default=None, max_length=254)
+    declined_at: datetime | None = _when(nullable=True)
+    declined_reason: str | None = Field(default=None, sa_column=Column(Text))

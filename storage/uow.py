@@ -13,6 +13,7 @@ from storage.access import SqlAccessStore
 from storage.audit import SqlAuditLog
 from storage.declarations import SqlDeclarationStore
 from storage.delegations import SqlDelegationStore
+from storage.network import SqlNetworkStore
 from storage.outbox import SqlOutbox
 from storage.oversight import SqlOversightStore
 from storage.policy import SqlPolicyStore
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     policy: SqlPolicyStore
     retention: SqlRetentionStore
     abuse: SqlAbuseStore
+    network: SqlNetworkStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.policy = SqlPolicyStore(self._session)
         self.retention = SqlRetentionStore(self._session)
         self.abuse = SqlAbuseStore(self._session)
+        self.network = SqlNetworkStore(self._session)
         return self
 
     async def __aexit__(

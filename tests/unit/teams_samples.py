@@ -16,6 +16,11 @@ from bot.directory import load_directory
 from bot.forms import FieldKind, Form, Option
 from bot.help import help_for
 from bot.messages import Message
+from bot.network import forms as network_forms
+from bot.network import messages as network_messages
+from bot.network.model import Kind as NetworkKind
+from bot.network.model import NetworkRequest
+from bot.network.model import Status as NetworkStatus
 from bot.posts import form as post_forms
 from bot.posts import messages as post_messages
 from bot.posts.model import Objective, PostRequest, PostVersion, ShownPupil, Shows, Status
@@ -100,6 +105,9 @@ def forms() -> dict[str, Form]:
         "access_revoke": access_forms.revoke_form("A-0003"),
         "access_decline": access_forms.decline_form("N-0002"),
         "access_account": access_forms.account_form(DIRECTORY, REPORTER),
+        "network_platform": network_forms.platform_form(DIRECTORY, REPORTER),
+        "network_unblock": network_forms.unblock_form(DIRECTORY, REPORTER),
+        "network_decline": network_forms.decline_form("NW-2026-0001"),
         "declaration": declaration_forms.declaration_form(DIRECTORY, REPORTER),
         "declaration_question": declaration_forms.question_form("D-0005", reply=False),
         "declaration_reply": declaration_forms.question_form("D-0005", reply=True),
@@ -199,6 +207,29 @@ def messages() -> dict[str, Message]:
     status = TrainingStatus(State.CURRENT, last=date(2026, 1, 10), valid_until=date(2027, 1, 10))
     account = DIRECTORY.account("willow-x")
     assert account is not None
+    network = NetworkRequest(
+        ref="NW-2026-0001",
+        kind=NetworkKind.PLATFORM,
+        requester=REPORTER,
+        site_id="willow",
+        reason="A media studies unit on how campaigns use images",
+        status=NetworkStatus.REQUESTED,
+        created_at=NOW,
+        class_name="Year 6 Maple",
+        platform="Instagram",
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2026, 12, 12),
+    )
+    unblock = NetworkRequest(
+        ref="UB-2026-0001",
+        kind=NetworkKind.UNBLOCK,
+        requester=REPORTER,
+        site_id="willow",
+        reason="A science lesson",
+        status=NetworkStatus.REQUESTED,
+        created_at=NOW,
+        address="https://www.nasa.gov/learning",
+    )
     return {
         "report_card": report_messages.report_card(report, DIRECTORY, LONDON),
         "post_request_card": post_messages.request_card(post, DIRECTORY, LONDON, lines),
@@ -206,6 +237,8 @@ def messages() -> dict[str, Message]:
         "task_card": task_messages.task_card(task, amelia(), DIRECTORY, LONDON),
         "access_grant_card": access_messages.grant_card(grant, account, DIRECTORY, LONDON),
         "training_status": training_messages.status_message(status, completion),
+        "network_head_card": network_messages.head_card(network, DIRECTORY, LONDON),
+        "network_unblock_card": network_messages.it_card(unblock, DIRECTORY, LONDON),
         "help": help_for(DIRECTORY, REPORTER),
     }
 
