@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     retention_declarations_days: int = Field(default=365, ge=1)  # 1 year after they end
     retention_training_days: int = Field(default=2190, ge=1)  # 6 years after completion
     retention_audit_days: int = Field(default=2555, ge=1)  # 7 years
-    retention_abuse_log_days: int = Field(default=2190, ge=1)  # 6 years (abuse log hook)
+    retention_abuse_log_days: int = Field(default=2190, ge=1)  # 6 years after an entry is closed
 
     @field_validator("timezone")
     @classmethod

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.retention.ports import PrunedAudit
 from storage.audit import lock_chain
 from storage.tables import (
+    AbuseEntryRow,
     AuditChainRow,
     AuditRow,
     DeclarationRow,
@@ -104,9 +105,15 @@ class SqlRetentionStore:
         return result.rowcount or 0
 
     async def prune_abuse_log(self, *, before: datetime) -> int:
-        """HOOK (abuse log): the abuse log's table is being built on another branch. When it
-        lands, delete its entries logged before `before` here and return how many."""
-        return 0
+        """Abuse log entries closed before the cutoff (open ones are never removed)."""
+        result = await self._session.execute(
+            delete(AbuseEntryRow).where(
+                AbuseEntryRow.status == "closed",
+                col(AbuseEntryRow.status_at).is_not(None),
+                col(AbuseEntryRow.status_at) < before,
+            )
+        )
+        return result.rowcount or 0
 
     async def prune_audit(self, *, before: datetime) -> PrunedAudit:
         """Delete the oldest events, written before `before`, as one prefix of the chain: the

@@ -22,7 +22,7 @@ class RetentionPolicy:
     declarations_days: int  # relationship declarations, after they ended
     training_days: int  # training completions, after the course was completed
     audit_days: int  # audit events, after they were written
-    abuse_log_days: int  # the abuse log (hook: its table is being built)
+    abuse_log_days: int  # the abuse log, after an entry is closed
 
 
 @dataclass(frozen=True)

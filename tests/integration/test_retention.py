@@ -14,6 +14,7 @@ from storage.audit import verify_trail
 from storage.engine import create_engine, session_factory, sync_url
 from storage.retention import REDACTED
 from storage.tables import (
+    AbuseEntryRow,
     AuditRow,
     DeclarationRow,
     NoteRow,
@@ -104,6 +105,21 @@ def training(n: int, completed_on: date) -> TrainingCompletionRow:
     )
 
 
+def abuse_entry(n: int, status: str, status_at: datetime) -> AbuseEntryRow:
+    return AbuseEntryRow(
+        ref=f"AL-{n}",
+        source_key=f"al{n}",
+        logged_by="t@x.org",
+        site_id="willow",
+        platform="X",
+        seen_at=status_at - 5 * DAY,
+        kind="other",
+        logged_at=status_at - 5 * DAY,
+        status=status,
+        status_at=status_at,
+    )
+
+
 def audit(n: int, at: datetime) -> AuditEvent:
     return AuditEvent(at, "system", f"test.{n}", "test", str(n), None, {"n": n})
 
@@ -127,6 +143,13 @@ async def seed(sessions) -> dict[str, int]:  # type: ignore[no-untyped-def]
         session.add(post(12, NOW - 365 * DAY, "pending"))  # never removed while in play
         session.add(declaration(22, None))  # live
         session.add_all([training(1, TODAY - 40 * DAY - DAY), training(2, TODAY - 40 * DAY)])
+        session.add_all(  # closed past 60 days (goes), closed exactly 60 days, open for long
+            [
+                abuse_entry(1, "closed", NOW - 60 * DAY - SECOND),
+                abuse_entry(2, "closed", NOW - 60 * DAY),
+                abuse_entry(3, "reported", NOW - 400 * DAY),
+            ]
+        )
         await session.flush()
         for r in reports.values():
             session.add(NoteRow(report_id=r.id, author="h@x.org", text="a note", at=NOW))
@@ -219,10 +242,13 @@ async def test_retention_removes_exactly_what_expired(database_url: str) -> None
         "posts_deleted": 1,
         "declarations_deleted": 1,
         "training_deleted": 1,
-        "abuse_log_deleted": 0,
+        "abuse_log_deleted": 1,
         "audit_pruned": 3,
     }
-    assert handled == 8
+    assert handled == 9
+    async with sessions() as session:
+        entries = sorted(e.ref for e in (await session.exec(select(AbuseEntryRow))).all())
+    assert entries == ["AL-2", "AL-3"]
     assert event.detail["audit_anchor"]["id"] == first_kept - 1
 
     # a second pass the same day removes nothing more, and the trail still verifies
