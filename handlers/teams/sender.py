@@ -169,7 +169,9 @@ class TeamsSender:
 
 def _delivery_error(error: ConnectorRefused) -> DeliveryError:
     if error.status == 429:
-        return DeliveryError("teams: rate limited (429)", retry_after=error.retry_after or 1.0)
+        return DeliveryError(
+            "teams: rate limited (429)", retry_after=error.retry_after or 1.0, throttled=True
+        )
     if error.status == 403:
         return DeliveryError(NOT_INSTALLED, retry_after=WAIT_FOR_PERSON)
     if error.status == 401:
