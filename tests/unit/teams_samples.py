@@ -4,6 +4,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.abuse import forms as abuse_forms
+from bot.abuse import messages as abuse_messages
+from bot.abuse.model import AbuseEntry
+from bot.abuse.model import Kind as AbuseKind
 from bot.access import forms as access_forms
 from bot.access import messages as access_messages
 from bot.access.model import GrantStatus, PosterGrant
@@ -21,6 +25,7 @@ from bot.network import messages as network_messages
 from bot.network.model import Kind as NetworkKind
 from bot.network.model import NetworkRequest
 from bot.network.model import Status as NetworkStatus
+from bot.policy import forms as policy_forms
 from bot.posts import form as post_forms
 from bot.posts import messages as post_messages
 from bot.posts.model import Objective, PostRequest, PostVersion, ShownPupil, Shows, Status
@@ -105,6 +110,10 @@ def forms() -> dict[str, Form]:
         "access_revoke": access_forms.revoke_form("A-0003"),
         "access_decline": access_forms.decline_form("N-0002"),
         "access_account": access_forms.account_form(DIRECTORY, REPORTER),
+        "abuse_log": abuse_forms.abuse_form(DIRECTORY, REPORTER),
+        "policy_review": policy_forms.review_form(TODAY, TODAY),
+        "policy_return": policy_forms.return_form("RV-2026-0001"),
+        "policy_announce": policy_forms.announce_form(),
         "network_platform": network_forms.platform_form(DIRECTORY, REPORTER),
         "network_unblock": network_forms.unblock_form(DIRECTORY, REPORTER),
         "network_decline": network_forms.decline_form("NW-2026-0001"),
@@ -238,6 +247,23 @@ def messages() -> dict[str, Message]:
         "access_grant_card": access_messages.grant_card(grant, account, DIRECTORY, LONDON),
         "training_status": training_messages.status_message(status, completion),
         "network_head_card": network_messages.head_card(network, DIRECTORY, LONDON),
+        "abuse_entry_card": abuse_messages.entry_card(
+            AbuseEntry(
+                ref="AL-2026-0001",
+                logged_by=REPORTER,
+                site_id="willow",
+                platform="Facebook",
+                link="https://facebook.example/post/1",
+                account="Willow parents' page",
+                author="@someone",
+                seen_at=datetime(2026, 11, 23, 18, tzinfo=LONDON),
+                kind=AbuseKind.ABUSE_OF_STAFF,
+                logged_at=datetime(2026, 11, 23, 19, tzinfo=LONDON),
+                screenshot_sha256="ab" * 32,
+            ),
+            DIRECTORY,
+            LONDON,
+        ),
         "network_unblock_card": network_messages.it_card(unblock, DIRECTORY, LONDON),
         "help": help_for(DIRECTORY, REPORTER),
     }
