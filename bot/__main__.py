@@ -17,6 +17,7 @@ from bot.settings import MAIL_OFF, Settings, SettingsInvalid, load_settings
 if TYPE_CHECKING:
     from bot.audit_chain import Verdict
     from bot.consent.service import ImportSummary
+    from bot.exports.person import Bundle
     from bot.exports.service import Export
     from bot.training.importer import ImportSummary as TrainingSummary
 
@@ -505,6 +506,60 @@ def _export_command(kind: str) -> None:
 
 for _kind in ("reports", "approvals", "declarations", "training", "abuse"):
     _export_command(_kind)
+
+
+@export.command("person")
+@click.argument("email")
+@click.option("--as", "as_email", required=True, help="E-mail of the ELT member answering it.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder to write the CSV files to (made if missing).",
+)
+def export_person(email: str, as_email: str, out: Path) -> None:
+    """A subject access bundle: every record held about EMAIL (reports they made or that are
+    about them, post requests, declarations, abuse log entries, training, what they did on the
+    audit trail), one CSV per kind, with other people's e-mails and names "[redacted]". Read
+    it through before it is sent: free text may still name someone the bot does not know."""
+    from bot.exports.csv_out import write_csv
+
+    settings = _settings()
+    bundle = _run_export(_person(settings, email, as_email))
+    out.mkdir(parents=True, exist_ok=True)
+    for name, made in bundle.files.items():
+        with (out / name).open("w", encoding="utf-8", newline="") as stream:
+            write_csv(made, stream)
+    click.echo(f"wrote {bundle.count} row(s) in {len(bundle.files)} files to {out}", err=True)
+
+
+async def _person(settings: Settings, email: str, as_email: str) -> Bundle:
+    from bot.clock import SystemClock
+    from bot.directory import load_directory
+    from bot.exports.person import person_bundle
+    from bot.exports.service import ExportDeps
+    from bot.server import prepare_database, working_hours
+    from storage.engine import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    directory = load_directory(settings.directory_file)
+    clock = SystemClock()
+    deps = ExportDeps(directory, clock, working_hours(settings).zone)
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    bar = _Bar("Gathering records")
+    try:
+        return await person_bundle(
+            SqlUnitOfWork(session_factory(engine), clock),
+            deps,
+            person=email,
+            as_email=as_email,
+            actor=_actor(),
+            progress=bar,
+        )
+    finally:
+        bar.close()
+        await engine.dispose()
 
 
 def _run_export(work: Coroutine[Any, Any, T]) -> T:

@@ -65,6 +65,10 @@ class AuditLog(Protocol):
         """Many events in one statement (a bulk import)."""
         ...
 
+    async def by_actor(self, actor: str) -> list[AuditEvent]:
+        """Every event this person did, oldest first (a subject access request)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ChatIdentity:

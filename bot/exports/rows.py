@@ -52,31 +52,36 @@ def report_rows(
         ):
             yield None
             continue
-        yield {
-            "ref": r.ref,
-            "site_id": r.site_id,
-            "category": text(r.category),
-            "status": text(r.status),
-            "created_at": text(r.created_at),
-            "happened_on": text(r.happened_on),
-            "reporter": r.reporter,
-            "seen_as": "recipient" if full else "reporter",
-            "subject_staff": text(r.subject_staff) if full else "",
-            "subject_name": text(r.subject_name) if full else "",
-            "platform": text(r.platform),
-            "description": r.description if full else "",
-            "safeguarding": text(r.safeguarding),
-            "restricted": text(r.restricted),
-            "procedure": text(r.procedure),
-            "recipients": text([f"{x.role.value}:{x.email}" for x in r.active()]) if full else "",
-            "acknowledged_by": text(r.acknowledged_by) if full else "",
-            "acknowledged_at": text(r.acknowledged_at),
-            "closed_by": text(r.closed_by) if full else "",
-            "closed_at": text(r.closed_at),
-            "outcome": text(r.outcome),
-            "outcome_summary": text(r.outcome_summary) if full else "",
-            "notes": str(len(r.notes)) if full else "",
-        }
+        yield report_row(r, full=full)
+
+
+def report_row(r: MisuseReport, *, full: bool) -> Row:
+    """A report; without `full`, its progress only."""
+    return {
+        "ref": r.ref,
+        "site_id": r.site_id,
+        "category": text(r.category),
+        "status": text(r.status),
+        "created_at": text(r.created_at),
+        "happened_on": text(r.happened_on),
+        "reporter": r.reporter,
+        "seen_as": "recipient" if full else "reporter",
+        "subject_staff": text(r.subject_staff) if full else "",
+        "subject_name": text(r.subject_name) if full else "",
+        "platform": text(r.platform),
+        "description": r.description if full else "",
+        "safeguarding": text(r.safeguarding),
+        "restricted": text(r.restricted),
+        "procedure": text(r.procedure),
+        "recipients": text([f"{x.role.value}:{x.email}" for x in r.active()]) if full else "",
+        "acknowledged_by": text(r.acknowledged_by) if full else "",
+        "acknowledged_at": text(r.acknowledged_at),
+        "closed_by": text(r.closed_by) if full else "",
+        "closed_at": text(r.closed_at),
+        "outcome": text(r.outcome),
+        "outcome_summary": text(r.outcome_summary) if full else "",
+        "notes": str(len(r.notes)) if full else "",
+    }
 
 
 def approval_rows(
@@ -88,23 +93,25 @@ def approval_rows(
         ) or not filters.covers(p.site_id, local_day(p.created_at, zone)):
             yield None
             continue
-        yield {
-            "ref": p.ref,
-            "site_id": p.site_id,
-            "account_id": p.account_id,
-            "requester": p.requester,
-            "objective": text(p.objective),
-            "status": text(p.status),
-            "created_at": text(p.created_at),
-            "version": str(p.version),
-            "signoffs": text(
-                [f"{s.slot.value}:{s.email}:{s.decision.value}" for s in p.signoffs_of()]
-            ),
-            "decided_at": text(p.decided_at),
-            "published_at": text(p.published_at),
-            "published_by": text(p.published_by),
-            "published_url": text(p.published_url),
-        }
+        yield approval_row(p)
+
+
+def approval_row(p: PostRequest) -> Row:
+    return {
+        "ref": p.ref,
+        "site_id": p.site_id,
+        "account_id": p.account_id,
+        "requester": p.requester,
+        "objective": text(p.objective),
+        "status": text(p.status),
+        "created_at": text(p.created_at),
+        "version": str(p.version),
+        "signoffs": text([f"{s.slot.value}:{s.email}:{s.decision.value}" for s in p.signoffs_of()]),
+        "decided_at": text(p.decided_at),
+        "published_at": text(p.published_at),
+        "published_by": text(p.published_by),
+        "published_url": text(p.published_url),
+    }
 
 
 def declaration_rows(
@@ -120,24 +127,28 @@ def declaration_rows(
         ):
             yield None
             continue
-        yield {
-            "ref": d.ref,
-            "site_id": d.site_id,
-            "declarer": d.declarer,
-            "pupil_name": d.pupil_name,
-            "relationship": text(d.relationship),
-            "platforms": text(d.platforms),
-            "status": text(d.status),
-            "created_at": text(d.created_at),
-            "confirmed_on": text(d.confirmed_on),
-            "confirm_due": text(d.confirm_due),
-            "leads": text(d.leads),
-            "acknowledged_by": text(d.acknowledged_by),
-            "acknowledged_at": text(d.acknowledged_at),
-            "ended_by": text(d.ended_by),
-            "ended_at": text(d.ended_at),
-            "end_reason": text(d.end_reason),
-        }
+        yield declaration_row(d)
+
+
+def declaration_row(d: Declaration) -> Row:
+    return {
+        "ref": d.ref,
+        "site_id": d.site_id,
+        "declarer": d.declarer,
+        "pupil_name": d.pupil_name,
+        "relationship": text(d.relationship),
+        "platforms": text(d.platforms),
+        "status": text(d.status),
+        "created_at": text(d.created_at),
+        "confirmed_on": text(d.confirmed_on),
+        "confirm_due": text(d.confirm_due),
+        "leads": text(d.leads),
+        "acknowledged_by": text(d.acknowledged_by),
+        "acknowledged_at": text(d.acknowledged_at),
+        "ended_by": text(d.ended_by),
+        "ended_at": text(d.ended_at),
+        "end_reason": text(d.end_reason),
+    }
 
 
 def training_rows(
@@ -151,18 +162,22 @@ def training_rows(
         if not may_see_record(directory, email, c.email) or not filters.covers(at, c.completed_on):
             yield None
             continue
-        person = directory.person(c.email)
-        yield {
-            "email": c.email,
-            "name": person.name if person else "",
-            "sites": text(sites),
-            "course": c.course,
-            "completed_on": text(c.completed_on),
-            "source": text(c.source),
-            "recorded_by": c.recorded_by,
-            "recorded_at": text(c.recorded_at),
-            "certificate_url": text(c.certificate_url),
-        }
+        yield training_row(c, directory)
+
+
+def training_row(c: Completion, directory: Directory) -> Row:
+    person = directory.person(c.email)
+    return {
+        "email": c.email,
+        "name": person.name if person else "",
+        "sites": text([s.id for s in directory.sites_of(c.email)]),
+        "course": c.course,
+        "completed_on": text(c.completed_on),
+        "source": text(c.source),
+        "recorded_by": c.recorded_by,
+        "recorded_at": text(c.recorded_at),
+        "certificate_url": text(c.certificate_url),
+    }
 
 
 def abuse_rows(
@@ -174,21 +189,25 @@ def abuse_rows(
         ):
             yield None
             continue
-        yield {
-            "ref": e.ref,
-            "site_id": e.site_id,
-            "logged_by": e.logged_by,
-            "logged_at": text(e.logged_at),
-            "seen_at": text(e.seen_at),
-            "platform": e.platform,
-            "kind": text(e.kind),
-            "account": text(e.account),
-            "author": text(e.author),
-            "link": text(e.link),
-            "done": text(e.done),
-            "status": text(e.status),
-            "status_by": text(e.status_by),
-            "status_at": text(e.status_at),
-            "report_ref": text(e.report_ref),
-            "note": text(e.note),
-        }
+        yield abuse_row(e)
+
+
+def abuse_row(e: AbuseEntry) -> Row:
+    return {
+        "ref": e.ref,
+        "site_id": e.site_id,
+        "logged_by": e.logged_by,
+        "logged_at": text(e.logged_at),
+        "seen_at": text(e.seen_at),
+        "platform": e.platform,
+        "kind": text(e.kind),
+        "account": text(e.account),
+        "author": text(e.author),
+        "link": text(e.link),
+        "done": text(e.done),
+        "status": text(e.status),
+        "status_by": text(e.status_by),
+        "status_at": text(e.status_at),
+        "report_ref": text(e.report_ref),
+        "note": text(e.note),
+    }

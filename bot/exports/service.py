@@ -33,7 +33,7 @@ class ExportDeps:
 
 @dataclass(frozen=True)
 class Export:
-    kind: Kind
+    kind: str  # a Kind's value, or the name of a subject access file
     columns: tuple[str, ...]
     rows: list[Row]
 
@@ -75,7 +75,7 @@ async def export_rows(
         )
         await uow.commit()
     log.info("export of %s for %s: %d rows", kind.value, as_email, len(found))
-    return Export(kind, COLUMNS[kind], found)
+    return Export(kind.value, COLUMNS[kind], found)
 
 
 async def _load(uow: UnitOfWork, directory: Directory, kind: Kind) -> list:  # type: ignore[type-arg]

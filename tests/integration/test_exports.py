@@ -17,6 +17,7 @@ from bot.declarations import service as declarations
 from bot.directory import Directory, load_directory
 from bot.errors import NotAllowed
 from bot.exports.model import Filters, Kind
+from bot.exports.person import person_bundle
 from bot.exports.service import Export, ExportDeps, export_rows
 from bot.posts import service as posts
 from bot.posts.deps import PostDeps
@@ -80,7 +81,7 @@ class World:
                 **changes,
             }
         )
-        key = f"r:{reporter}:{self.clock.now()}:{category}:{changes}"
+        key = f"r:{reporter}:{self.clock.now()}:{category}:{sorted(changes)}"
         done = await reports.submit(self.uow(), deps, reporter=reporter, data=data, source_key=key)
         return done.report.ref
 
@@ -240,3 +241,45 @@ async def test_days_are_the_trusts_and_inclusive_and_the_export_is_audited(
         "to": "2026-11-02",
         "count": 1,
     }
+
+
+# --- subject access ---
+
+
+async def test_a_subject_access_bundle_holds_their_records_and_redacts_everyone_else(
+    world: World,
+) -> None:
+    teacher_name = world.directory.display_name(TEACHER)
+    about = await world.report(
+        TEACHER,
+        "willow",
+        Category.STAFF_MISUSE,
+        subject_staff=WILLOW_HEAD,
+        description=f"{teacher_name} saw Tom Pupil's photo; ask {WILLOW_DSL}.",
+        subject_name="Tom Pupil",
+    )
+    made = await world.report(WILLOW_HEAD, "oakfield", Category.PUPIL_MISUSE)
+    await world.report(TEACHER, "willow", Category.PUPIL_MISUSE)  # neither made by nor about
+    logged = await world.log_abuse(WILLOW_HEAD, "willow")
+    await world.log_abuse(TEACHER, "willow")
+    await world.trained(WILLOW_HEAD, date(2026, 11, 2))
+    await world.trained(TEACHER, date(2026, 11, 2))
+
+    deps = ExportDeps(world.directory, world.clock, LONDON)
+    bundle = await person_bundle(world.uow(), deps, person=WILLOW_HEAD, as_email=ELT, actor="t")
+
+    files = bundle.files
+    assert {r["ref"] for r in files["reports.csv"].rows} == {about, made}
+    row = next(r for r in files["reports.csv"].rows if r["ref"] == about)
+    assert row["reporter"] == "[redacted]" and row["subject_staff"] == WILLOW_HEAD
+    assert row["subject_name"] == "[redacted]"
+    assert row["description"] == "[redacted] saw [redacted]'s photo; ask [redacted]."
+    assert [r["ref"] for r in files["abuse.csv"].rows] == [logged]
+    assert [r["email"] for r in files["training.csv"].rows] == [WILLOW_HEAD]
+    assert {r["action"] for r in files["audit.csv"].rows} >= {"report.submitted"}
+    everything = repr([e.rows for e in files.values()])
+    assert TEACHER not in everything and teacher_name not in everything
+    assert "Tom Pupil" not in everything
+
+    with pytest.raises(NotAllowed):
+        await person_bundle(world.uow(), deps, person=WILLOW_HEAD, as_email=COMMS, actor="t")
