@@ -71,3 +71,23 @@ def test_someone_without_the_role_is_refused(workdir: Path) -> None:
     assert "holds no role that may export training" in result.stderr
     unknown = run(workdir, "abuse", "--as", COMMS, "--site", "mars")
     assert unknown.returncode == 1 and "There is no site 'mars'" in unknown.stderr
+
+
+def test_a_subject_access_bundle_is_a_folder_of_csv_files(workdir: Path) -> None:
+    out = workdir / "sar"
+    result = run(
+        workdir, "person", WILLOW_HEAD, "--as", "r.ashworth@trust.example", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "abuse.csv",
+        "approvals.csv",
+        "audit.csv",
+        "declarations.csv",
+        "reports.csv",
+        "training.csv",
+    ]
+    assert emails((out / "training.csv").read_text(encoding="utf-8")) == [WILLOW_HEAD]
+    refused = run(workdir, "person", WILLOW_HEAD, "--as", COMMS, "--out", str(workdir / "no"))
+    assert refused.returncode == 1 and "subject access" in refused.stderr
+    assert not (workdir / "no").exists()
