@@ -1,5 +1,5 @@
 # The `policybot` command line: serve, check, db upgrade, audit verify, outbox, consent and
-# training import, and the Teams app package.
+# training import, exports, and the Teams app package.
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +17,8 @@ from bot.settings import MAIL_OFF, Settings, SettingsInvalid, load_settings
 if TYPE_CHECKING:
     from bot.audit_chain import Verdict
     from bot.consent.service import ImportSummary
+    from bot.exports.person import Bundle
+    from bot.exports.service import Export
     from bot.training.importer import ImportSummary as TrainingSummary
 
 log = logging.getLogger("policybot")
@@ -465,6 +467,170 @@ async def _import_training(settings: Settings, path: Path, dry_run: bool) -> Tra
                 dry_run=dry_run,
             )
     finally:
+        await engine.dispose()
+
+
+@cli.group()
+def export() -> None:
+    """CSV exports of registers and logs, made on behalf of a role holder (--as), holding only
+    what that person may see. Every export is on the audit trail (never its rows)."""
+
+
+def _export_command(kind: str) -> None:
+    @export.command(kind, help=f"Export {kind} that --as may see, as CSV UTF-8 with a header.")
+    @click.option("--as", "as_email", required=True, help="E-mail of the role holder it is for.")
+    @click.option("--site", "site_id", help="Only this site (its id in the directory file).")
+    @click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]), help="From this day.")
+    @click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]), help="To this day.")
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file (default: standard output).",
+    )
+    def command(
+        as_email: str, site_id: str | None, since: Any, until: Any, out: Path | None
+    ) -> None:
+        from bot.exports.csv_out import write_csv
+        from bot.exports.model import Filters
+
+        settings = _settings()
+        filters = Filters(site_id, since and since.date(), until and until.date())
+        made = _run_export(_export(settings, kind, as_email, filters))
+        if out is None:
+            write_csv(made, sys.stdout)
+            return
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            write_csv(made, stream)
+        click.echo(f"wrote {len(made.rows)} row(s) to {out}", err=True)
+
+
+for _kind in ("reports", "approvals", "declarations", "training", "abuse"):
+    _export_command(_kind)
+
+
+@export.command("person")
+@click.argument("email")
+@click.option("--as", "as_email", required=True, help="E-mail of the ELT member answering it.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder to write the CSV files to (made if missing).",
+)
+def export_person(email: str, as_email: str, out: Path) -> None:
+    """A subject access bundle: every record held about EMAIL (reports they made or that are
+    about them, post requests, declarations, abuse log entries, training, what they did on the
+    audit trail), one CSV per kind, with other people's e-mails and names "[redacted]". Read
+    it through before it is sent: free text may still name someone the bot does not know."""
+    from bot.exports.csv_out import write_csv
+
+    settings = _settings()
+    bundle = _run_export(_person(settings, email, as_email))
+    out.mkdir(parents=True, exist_ok=True)
+    for name, made in bundle.files.items():
+        with (out / name).open("w", encoding="utf-8", newline="") as stream:
+            write_csv(made, stream)
+    click.echo(f"wrote {bundle.count} row(s) in {len(bundle.files)} files to {out}", err=True)
+
+
+async def _person(settings: Settings, email: str, as_email: str) -> Bundle:
+    from bot.clock import SystemClock
+    from bot.directory import load_directory
+    from bot.exports.person import person_bundle
+    from bot.exports.service import ExportDeps
+    from bot.server import prepare_database, working_hours
+    from storage.engine import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    directory = load_directory(settings.directory_file)
+    clock = SystemClock()
+    deps = ExportDeps(directory, clock, working_hours(settings).zone)
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    bar = _Bar("Gathering records")
+    try:
+        return await person_bundle(
+            SqlUnitOfWork(session_factory(engine), clock),
+            deps,
+            person=email,
+            as_email=as_email,
+            actor=_actor(),
+            progress=bar,
+        )
+    finally:
+        bar.close()
+        await engine.dispose()
+
+
+def _run_export(work: Coroutine[Any, Any, T]) -> T:
+    """Run an export; a refusal or an unknown site is said in plain words, exit 1."""
+    from bot.errors import PolicyError
+    from bot.server import NotMigrated
+
+    try:
+        return asyncio.run(work)
+    except DirectoryInvalid as error:
+        _print_problems([str(p) for p in error.problems])
+        sys.exit(1)
+    except (PolicyError, NotMigrated) as error:
+        click.echo(f"error: {getattr(error, 'message', error)} Nothing was exported.", err=True)
+        sys.exit(1)
+
+
+class _Bar:
+    """A progress bar on standard error, drawn once the number of records is known."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.bar = label, None
+
+    def start(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+        self.bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+async def _export(settings: Settings, kind: str, as_email: str, filters: Any) -> Export:
+    from bot.clock import SystemClock
+    from bot.directory import load_directory
+    from bot.errors import NotFound
+    from bot.exports.model import Kind
+    from bot.exports.service import ExportDeps, export_rows
+    from bot.server import prepare_database, working_hours
+    from storage.engine import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    directory = load_directory(settings.directory_file)
+    if (
+        filters.site is not None
+        and directory.site(filters.site) is None
+        and filters.site != "trust"
+    ):
+        sites = ", ".join(["trust", *(s.id for s in directory.sites)])
+        raise NotFound(f"There is no site '{filters.site}' in {settings.directory_file} ({sites}).")
+    clock = SystemClock()
+    deps = ExportDeps(directory, clock, working_hours(settings).zone)
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    bar = _Bar(f"Exporting {kind}")
+    try:
+        return await export_rows(
+            SqlUnitOfWork(session_factory(engine), clock),
+            deps,
+            kind=Kind(kind),
+            as_email=as_email,
+            filters=filters,
+            actor=_actor(),
+            progress=bar,
+        )
+    finally:
+        bar.close()
         await engine.dispose()
 
 

@@ -98,6 +98,15 @@ def signers(
     return found
 
 
+def may_see_request(directory: Directory, *, site_id: str, requester: str, email: str) -> bool:
+    """Who may see a post request: its requester, and whoever holds a role that signs it off
+    (the Head of Comms, the school's Headteacher or the ELT)."""
+    return email == requester or any(
+        directory.holds(email, *slot_role(directory, slot, site_id, requester))
+        for slot in slots_for(directory, site_id)
+    )
+
+
 def authorise_signer(
     directory: Directory,
     slot: Slot,

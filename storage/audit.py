@@ -91,13 +91,21 @@ class SqlAuditLog:
 
     async def for_record(self, record_type: str, record_id: str) -> list[AuditEvent]:
         await self.seal()
-        rows = (
-            await self._session.exec(
-                select(AuditRow)
-                .where(AuditRow.record_type == record_type, AuditRow.record_id == record_id)
-                .order_by(col(AuditRow.id))
-            )
-        ).all()
+        return await self._events(
+            select(AuditRow)
+            .where(AuditRow.record_type == record_type, AuditRow.record_id == record_id)
+            .order_by(col(AuditRow.id))
+        )
+
+    async def by_actor(self, actor: str) -> list[AuditEvent]:
+        """Every event this person did, oldest first (a subject access request)."""
+        await self.seal()
+        return await self._events(
+            select(AuditRow).where(AuditRow.actor == actor).order_by(col(AuditRow.id))
+        )
+
+    async def _events(self, query: Any) -> list[AuditEvent]:
+        rows = (await self._session.exec(query)).all()
         return [
             AuditEvent(
                 r.at,

@@ -131,6 +131,10 @@ class SqlPostStore:
             .order_by(col(PostRow.publish_at))
         )
 
+    async def every(self) -> list[PostRequest]:
+        """Every request, oldest first (an export)."""
+        return await self._many(select(PostRow).order_by(col(PostRow.created_at)))
+
     @property
     def _dialect(self) -> str:
         return self._session.bind.dialect.name if self._session.bind else "sqlite"

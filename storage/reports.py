@@ -107,6 +107,10 @@ class SqlReportStore:
             .limit(limit)
         )
 
+    async def every(self) -> list[MisuseReport]:
+        """Every report, oldest first (an export)."""
+        return await self._many(select(ReportRow).order_by(col(ReportRow.created_at)))
+
     @property
     def _dialect(self) -> str:
         return self._session.bind.dialect.name if self._session.bind else "sqlite"

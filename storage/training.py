@@ -75,6 +75,13 @@ class SqlTrainingStore:
         )
         return {email: day for email, day in rows.all()}
 
+    async def completions(self) -> list[Completion]:
+        """Every completion on record, oldest first (an export)."""
+        rows = await self._session.execute(
+            select(COMPLETION).order_by(COMPLETION.c.completed_on, COMPLETION.c.id)
+        )
+        return [_completion(row) for row in rows.mappings().all()]
+
     async def any_records(self) -> bool:
         query = select(or_(exists().select_from(COMPLETION), exists().select_from(CAMPAIGN)))
         return bool((await self._session.execute(query)).scalar())

@@ -369,6 +369,12 @@ async def for_home(
         return waiting, await uow.reports.made_by(email)
 
 
+def may_view(report: MisuseReport, email: str, directory: Directory) -> bool:
+    """Whether this person may see the report in full: someone it was sent to, to act on, who
+    still holds that role; never the member of staff it is about."""
+    return not report.is_about(email) and _may_act(report, email, directory)
+
+
 def _may_act(report: MisuseReport, email: str, directory: Directory) -> bool:
     mine = report.recipient(email)
     return bool(

@@ -30,6 +30,10 @@ class TrainingStore(Protocol):
         """Everyone's latest completion day of the Trust's course, by e-mail (one query)."""
         ...
 
+    async def completions(self) -> list[Completion]:
+        """Every completion on record, oldest first (an export)."""
+        ...
+
     async def any_records(self) -> bool:
         """Whether the register holds anything (a completion or a campaign)."""
         ...

@@ -62,6 +62,16 @@ def is_comms(directory: Directory, email: str) -> bool:
     return directory.holds(email, "head_of_comms")
 
 
+def may_see_record(directory: Directory, viewer: str, email: str) -> bool:
+    """Whose training a person may see: the Head of Comms everyone's, a Headteacher their
+    school's people, anyone their own."""
+    return (
+        viewer == email
+        or is_comms(directory, viewer)
+        or any(viewer in site.headteacher for site in directory.sites_of(email))
+    )
+
+
 async def status_for(
     uow: UnitOfWork, deps: TrainingDeps, *, email: str
 ) -> tuple[TrainingStatus, Completion | None]:
