@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -47,6 +47,7 @@ from storage.uow import SqlUnitOfWork
 log = logging.getLogger(__name__)
 MAILERS = {"graph": "e-mail via Microsoft Graph", "smtp": "e-mail via SMTP"}
 RUNTIME = web.AppKey("runtime", "Runtime")
+RETENTION_FROM = time(2)  # local time the nightly retention run may start
 
 
 class NotMigrated(Exception):
@@ -209,15 +210,19 @@ async def _start(app: web.Application) -> None:
         return run
 
     def once_per(
-        period: Period, name: str, work: Callable[[Services, str], Awaitable[int]]
+        period: Period,
+        name: str,
+        work: Callable[[Services, str], Awaitable[int]],
+        not_before: time | None = None,
     ) -> Callable[[], Awaitable[int]]:
-        """A job run at most once per day or week (scheduler.periods), once working hours
-        have begun; `work` gets the period key for its outbox keys."""
+        """A job run at most once per day or week (scheduler.periods), from `not_before`
+        (local time; default: once working hours have begun); `work` gets the period key."""
 
         async def run(key: str) -> int:
             return await run_job(name, lambda: work(services, key), services.wake_outbox)
 
-        return runtime.periodic.run_once_per(period, name, run, not_before=services.hours.start)
+        start = not_before or services.hours.start
+        return runtime.periodic.run_once_per(period, name, run, not_before=start)
 
     # Every job runs at each tick, and only in the replica that holds its lease.
     jobs: dict[str, Callable[[], Awaitable[int]]] = {
@@ -230,8 +235,8 @@ async def _start(app: web.Application) -> None:
         "policy_ack_nudges": job("policy ack nudges", policy_ack_nudges),
         "abuse_escalations": job("abuse log escalations", abuse_escalations),
     }
-    jobs["retention"] = once_per(
-        "day", "retention", retention_job(retention_policy(runtime.settings))
+    jobs["retention"] = once_per(  # nightly: from 02:00, or at the first tick after
+        "day", "retention", retention_job(retention_policy(runtime.settings)), RETENTION_FROM
     )
     if runtime.settings.weekly_digests:
         jobs["oversight_digests"] = once_per("week", "oversight digests", weekly_digests)

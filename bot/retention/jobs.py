@@ -1,4 +1,4 @@
-# The daily retention job (run once per day by the scheduler, after working hours start).
+# The nightly retention job (run once per day by the scheduler, from 02:00 local time).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
