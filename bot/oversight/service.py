@@ -120,8 +120,9 @@ def _site_figures(sources: Sources, site_id: str, viewer: str) -> Figures:
 
 
 async def summary(uow: UnitOfWork, deps: TrainingDeps, *, by: str) -> list[Digest]:
-    """The figures `by` oversees now, beside their last weekly digest before this week."""
-    week = week_of(deps.today())
+    """The figures `by` oversees now, beside their latest weekly digest (this week's, once
+    it has gone)."""
+    week = week_of(deps.today() + timedelta(days=7))  # every digest up to this week's
     scopes = scopes_of(deps.directory, by)
     if not scopes:
         raise NotAllowed(REFUSAL)

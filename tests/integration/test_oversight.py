@@ -143,6 +143,8 @@ async def test_weekly_digests_go_once_with_the_change_since_last_week(world: Wor
     text = str(Message.from_dict(later[-1].payload or {}).to_dict())
     assert "Misuse by a pupil: 2 open (+1), 0 acknowledged, 0 closed" in text
     assert "Changes since your last weekly summary" in text
+    [again] = await service.summary(world.uow(), world.deps, by=WILLOW_HEAD)
+    assert again.before is not None and again.changed == {}  # beside this week's digest
     async with world.sessions() as session:
         snapshots = (await session.exec(select(OversightSnapshotRow))).all()
     assert {s.week for s in snapshots} == {week, week_of(MONDAY + timedelta(days=7))}
