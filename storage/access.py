@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,9 +17,9 @@ from bot.access.model import (
     PosterGrant,
 )
 from bot.directory import Account
+from storage.refs import next_ref
 from storage.tables import (
     AccountRequestRow,
-    CounterRow,
     OutboxRow,
     PosterGrantRow,
     SocialAccountRow,
@@ -42,15 +41,7 @@ class SqlAccessStore:
 
     async def next_ref(self, prefix: str, year: int) -> str:
         """The next reference of the year, such as PA-2026-0001, unique on every replica."""
-        name = f"{prefix}-{year}"
-        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(CounterRow)
-        statement = (
-            insert.values(name=name, value=1)
-            .on_conflict_do_update(index_elements=["name"], set_={"value": CounterRow.value + 1})
-            .returning(CounterRow.value)
-        )
-        number = (await self._session.execute(statement)).scalar_one()
-        return f"{name}-{number:04d}"
+        return await next_ref(self._session, prefix, year)
 
     async def lock_pair(self, account_id: str, email: str) -> None:
         """A transaction-long advisory lock on PostgreSQL (SQLite has one writer anyway)."""

@@ -6,12 +6,12 @@ from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.network.model import Kind, NetworkRequest, Status
-from storage.tables import CounterRow, NetworkRequestRow, OutboxRow
+from storage.refs import next_ref
+from storage.tables import NetworkRequestRow, OutboxRow
 
 _FIELDS = [f.name for f in fields(NetworkRequest) if f.name != "id"]
 
@@ -28,15 +28,7 @@ class SqlNetworkStore:
 
     async def next_ref(self, prefix: str, year: int) -> str:
         """The next reference of the year, such as NW-2026-0001, unique on every replica."""
-        name = f"{prefix}-{year}"
-        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(CounterRow)
-        statement = (
-            insert.values(name=name, value=1)
-            .on_conflict_do_update(index_elements=["name"], set_={"value": CounterRow.value + 1})
-            .returning(CounterRow.value)
-        )
-        number = (await self._session.execute(statement)).scalar_one()
-        return f"{name}-{number:04d}"
+        return await next_ref(self._session, prefix, year)
 
     async def add(self, request: NetworkRequest, *, source_key: str) -> None:
         row = NetworkRequestRow(source_key=source_key, **_values(request))
