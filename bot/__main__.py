@@ -1,5 +1,5 @@
 # The `policybot` command line: serve, check, db upgrade, audit verify, outbox, consent and
-# training import, exports, and the Teams app package.
+# training import, exports, retention run (and its dry run), and the Teams app package.
 from __future__ import annotations
 
 import asyncio
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.audit_chain import Verdict
     from bot.consent.service import ImportSummary
     from bot.exports.person import Bundle
+    from bot.exports.screenshots import EvidenceFile
     from bot.exports.service import Export
     from bot.training.importer import ImportSummary as TrainingSummary
 
@@ -533,6 +534,48 @@ def export_person(email: str, as_email: str, out: Path) -> None:
     click.echo(f"wrote {bundle.count} row(s) in {len(bundle.files)} files to {out}", err=True)
 
 
+@export.command("screenshots")
+@click.argument("ref")
+@click.option("--as", "as_email", required=True, help="E-mail of the role holder it is for.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder to write the files to (made if missing).",
+)
+def export_screenshots(ref: str, as_email: str, out: Path) -> None:
+    """The screenshot files kept with abuse log entry REF, and SHA256SUMS: each file's SHA-256
+    as recorded when the bot kept it (check a copy with `sha256sum -c SHA256SUMS`)."""
+    settings = _settings()
+    files = _run_export(_screenshots(settings, ref, as_email))
+    out.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        (out / file.file_name).write_bytes(file.content)
+    sums = "".join(f"{file.sha256}  {file.file_name}\n" for file in files)
+    (out / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    click.echo(f"wrote {len(files)} screenshot(s) and SHA256SUMS to {out}", err=True)
+
+
+async def _screenshots(settings: Settings, ref: str, as_email: str) -> list[EvidenceFile]:
+    from bot.clock import SystemClock
+    from bot.directory import load_directory
+    from bot.exports.screenshots import screenshot_files
+    from bot.exports.service import ExportDeps
+    from bot.server import prepare_database, working_hours
+    from storage.engine import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    clock = SystemClock()
+    deps = ExportDeps(load_directory(settings.directory_file), clock, working_hours(settings).zone)
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        uow = SqlUnitOfWork(session_factory(engine), clock)
+        return await screenshot_files(uow, deps, ref=ref, as_email=as_email, actor=_actor())
+    finally:
+        await engine.dispose()
+
+
 async def _person(settings: Settings, email: str, as_email: str) -> Bundle:
     from bot.clock import SystemClock
     from bot.directory import load_directory
@@ -631,6 +674,70 @@ async def _export(settings: Settings, kind: str, as_email: str, filters: Any) ->
         )
     finally:
         bar.close()
+        await engine.dispose()
+
+
+@cli.group()
+def retention() -> None:
+    """Retention: remove the records past their days under the RETENTION_* settings."""
+
+
+# Each count of a retention pass, as the command prints it: what, then (dry run | applied).
+_RETAINED = {
+    "reports_redacted": ("misuse and safeguarding reports", "to anonymise", "anonymised"),
+    "posts_deleted": ("post approvals", "to delete", "deleted"),
+    "declarations_deleted": ("relationship declarations", "to delete", "deleted"),
+    "training_deleted": ("training completions", "to delete", "deleted"),
+    "abuse_log_deleted": ("abuse log entries", "to delete", "deleted"),
+    "audit_pruned": ("audit events", "to prune", "pruned"),
+}
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Count what would be removed now; change nothing.")
+def retention_run(dry_run: bool) -> None:
+    """Apply retention now, exactly as the nightly job does (on the audit trail as
+    `retention.applied`), and print how many records of each kind were anonymised or deleted.
+    With --dry-run, print how many would be, and change nothing (no audit event either)."""
+    settings = _settings()
+    counts = _run_retention(_retention(settings, dry_run))
+    click.echo("retention dry run, nothing was changed:" if dry_run else "retention applied:")
+    for key, count in counts.items():
+        what, would, did = _RETAINED[key]
+        click.echo(f"  {what} {would if dry_run else did}: {count}")
+    click.echo(f"  total: {sum(counts.values())}")
+
+
+def _run_retention(work: Coroutine[Any, Any, T]) -> T:
+    from bot.server import NotMigrated
+
+    try:
+        return asyncio.run(work)
+    except NotMigrated as error:
+        click.echo(f"error: {error} Nothing was changed.", err=True)
+        sys.exit(1)
+
+
+async def _retention(settings: Settings, dry_run: bool) -> dict[str, int]:
+    from bot.clock import SystemClock
+    from bot.retention.service import apply_retention, retention_due
+    from bot.server import prepare_database, retention_policy
+    from storage.engine import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    clock = SystemClock()
+    now = clock.now()
+    today = now.astimezone(settings.zone).date()
+    policy = retention_policy(settings)
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    uow = SqlUnitOfWork(session_factory(engine), clock)
+    try:
+        if dry_run:
+            return await retention_due(uow, policy, now=now, today=today)
+        key = f"{today.isoformat()} command line"
+        return await apply_retention(uow, policy, now=now, today=today, key=key)
+    finally:
         await engine.dispose()
 
 

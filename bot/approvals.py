@@ -98,12 +98,62 @@ def signers(
     return found
 
 
-def may_see_request(directory: Directory, *, site_id: str, requester: str, email: str) -> bool:
-    """Who may see a post request: its requester, and whoever holds a role that signs it off
-    (the Head of Comms, the school's Headteacher or the ELT)."""
-    return email == requester or any(
+def may_see_request(
+    directory: Directory,
+    *,
+    site_id: str,
+    requester: str,
+    email: str,
+    delegations: Iterable[Delegation] = (),
+    today: date | None = None,
+    waited_until: datetime | None = None,
+) -> bool:
+    """Who may see a post request: its requester; whoever holds a role that signs it off (the
+    Head of Comms, the school's Headteacher or the ELT); and a delegate, as the posts flow
+    shows it to them: someone a delegation in force `today` lets sign the request (`signers`,
+    so only at the sites of the approver who delegated) sees it when it was waiting for
+    sign-off on a day the delegation covers, that is when it stopped waiting (`waited_until`,
+    None while it still waits) no earlier than the delegation was made; it was made before
+    the delegation ends, as the delegation is in force now. A delegation that has expired or
+    was ended shows nothing: a former delegate sees what their own roles let them see."""
+    if email == requester or any(
         directory.holds(email, *slot_role(directory, slot, site_id, requester))
         for slot in slots_for(directory, site_id)
+    ):
+        return True
+    if today is None:
+        return False
+    return any(
+        d.to_email == email
+        and d.active_on(today)
+        and (waited_until is None or waited_until >= d.created_at)
+        and any(
+            signer.email == email
+            for slot in slots_for(directory, site_id)
+            for signer in signers(directory, slot, site_id, requester, [d], today)
+        )
+        for d in delegations
+    )
+
+
+def sites_to_see(
+    directory: Directory, email: str, delegations: Iterable[Delegation], today: date
+) -> frozenset[str] | None:
+    """The sites whose post requests the person may see through a role or a delegation in
+    force today (None: every site), their own requests aside. A superset, to narrow a query:
+    `may_see_request` decides on each request."""
+    if directory.holds(email, Slot.COMMS.value) or directory.holds(email, Slot.ELT.value):
+        return None
+    heads = [email]
+    for d in delegations:
+        if d.to_email == email and d.active_on(today):
+            if d.role != Slot.HEAD.value:
+                return None
+            heads.append(d.from_email)
+    return frozenset(
+        site.id
+        for site in directory.sites
+        if any(directory.holds(head, Slot.HEAD.value, site.id) for head in heads)
     )
 
 

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from bot.errors import FormInvalid
+from bot.files import Upload
 
-FieldValue = str | list[str] | date | datetime | None
+FieldValue = str | list[str] | date | datetime | tuple[Upload, ...] | None
 
 
 class FieldKind(StrEnum):
@@ -23,6 +24,7 @@ class FieldKind(StrEnum):
     SEARCH = "search"  # one record found by typing (a pupil, an account); options come from a query
     SEARCH_MANY = "search_many"  # several records found by typing
     DATETIME = "datetime"  # a date and a time of day, in the Trust's time zone
+    FILE = "file"  # files given with the form (Slack); a channel that cannot take one says how
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Field:
     placeholder: str | None = None
     initial: str | tuple[str, ...] | None = None
     initial_options: tuple[Option, ...] = ()  # what a SEARCH or SEARCH_MANY field starts with
+    max_files: int = 1  # a FILE field's limit
+    accept: tuple[str, ...] = ()  # a FILE field's file name extensions, when it limits them
 
     def option_label(self, value: str) -> str:
         return next((o.label for o in self.options if o.value == value), value)
@@ -89,6 +93,8 @@ def clean_partly(
 
 
 def _clean(spec: Field, raw: object) -> FieldValue:
+    if spec.kind is FieldKind.FILE:
+        return _files(spec, raw)
     if spec.kind is FieldKind.SEARCH_MANY:
         chosen = _as_list(raw)
         if spec.required and not chosen:
@@ -123,6 +129,21 @@ def _clean(spec: Field, raw: object) -> FieldValue:
     if spec.kind is FieldKind.DATETIME:
         return _moment(text)
     return text
+
+
+def _files(spec: Field, raw: object) -> tuple[Upload, ...]:
+    if raw is None or raw == "":
+        raw = ()
+    if not isinstance(raw, Sequence) or isinstance(raw, str):
+        raise ValueError("This file could not be read; please add it again.")
+    files = tuple(raw)
+    if not all(isinstance(f, Upload) for f in files):
+        raise ValueError("This file could not be read; please add it again.")
+    if spec.required and not files:
+        raise ValueError(f"Please add a file for “{spec.label}”.")
+    if len(files) > spec.max_files:
+        raise ValueError(f"Please add at most {spec.max_files} file(s) here.")
+    return files
 
 
 def _moment(text: str) -> datetime:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.errors import FormInvalid, PolicyError, UnknownPerson
+from bot.files import Upload
 from bot.forms import Form, Option
 from bot.messages import Message
 from bot.services import Services
@@ -64,6 +65,7 @@ SubmitRun = Callable[[Services, Asked, Mapping[str, str], Mapping[str, object]],
 ButtonRun = Callable[[Services, Asked, str], Awaitable[Answer]]
 SearchRun = Callable[[Services, str, str, Mapping[str, object]], Awaitable[list[Option]]]
 StrangerRun = Callable[[Services, str], Reply]
+FilesRun = Callable[[Services, Asked, str, Sequence[Upload]], Awaitable[Notice]]
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,15 @@ class Search:
 
 
 @dataclass(frozen=True)
+class Files:
+    """Files a person sends the bot in chat, where a channel's forms cannot take them (Teams):
+    `run(services, asked, text, uploads)` with the message's own text."""
+
+    what: str
+    run: FilesRun
+
+
+@dataclass(frozen=True)
 class Desk:
     """Everything one flow (or the whole bot) offers in chat."""
 
@@ -137,6 +148,7 @@ class Desk:
     submits: tuple[Submit, ...] = ()
     buttons: tuple[Button, ...] = ()
     searches: tuple[Search, ...] = ()
+    files: tuple[Files, ...] = ()  # the first one takes files sent in chat
 
     def __add__(self, other: Desk) -> Desk:
         return Desk(
@@ -144,6 +156,7 @@ class Desk:
             self.submits + other.submits,
             self.buttons + other.buttons,
             self.searches + other.searches,
+            self.files + other.files,
         )
 
     def slash_commands(self) -> list[str]:
@@ -253,6 +266,24 @@ async def run_submit(
         raise
     except Exception as error:
         return Notice(submit.failed, apology(error, submit.what))
+    services.wake_outbox()
+    return answer
+
+
+async def run_files(
+    services: Services,
+    files: Files,
+    resolve: Resolve,
+    source_key: str,
+    text: str,
+    uploads: Sequence[Upload],
+) -> Notice:
+    """The answer to files sent in chat; a refusal or failure becomes a Notice."""
+    try:
+        asked = Asked(await resolve(), source_key)
+        answer = await files.run(services, asked, text, uploads)
+    except Exception as error:
+        return Notice("Not kept", apology(error, files.what))
     services.wake_outbox()
     return answer
 

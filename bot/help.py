@@ -38,7 +38,8 @@ COMMANDS = (
         "/abuse-log",
         "Log an abusive or inappropriate comment about a school or the Trust (the platform, "
         "the link, the author, a screenshot). The Head of Communications keeps the log; "
-        "`/abuse-log list` shows the entries you may see.",
+        "`/abuse-log list` shows the entries you may see; `/abuse-log screenshot AL-…` adds a "
+        "screenshot to one later (on Teams, send the file to me in chat).",
     ),
     (
         "/policybot",

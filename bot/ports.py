@@ -38,6 +38,18 @@ class ReportStore(Protocol):
         """Every report, oldest first (an export)."""
         ...
 
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        seen_by: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[MisuseReport]:
+        """Reports made in [since, until) (None: open-ended) at these sites (None: any), oldest
+        first; with `seen_by`, only those that person made or was sent (an export's superset)."""
+        ...
+
 
 class Outbox(Protocol):
     async def add(self, item: OutboxItem) -> bool:

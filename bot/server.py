@@ -12,13 +12,15 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.abuse.jobs import abuse_escalations
+from bot.abuse.jobs import abuse_escalations, abuse_screenshots
 from bot.channels import ChatRouter
 from bot.clock import Clock, SystemClock
 from bot.declarations.jobs import declaration_reminders
 from bot.delivery import Sender
 from bot.desk import desk
 from bot.directory import DirectoryFile
+from bot.files import FileFetcher
+from bot.network.jobs import network_upkeep
 from bot.outbox import RetryPolicy
 from bot.oversight.jobs import weekly_digests
 from bot.policy.jobs import policy_ack_nudges, policy_review_reminders
@@ -67,8 +69,41 @@ class Runtime:
     periodic: Periodic
     slack: Any = None
     teams: Any = None
+    screenshots: Callable[[Services], Awaitable[int]] = abuse_screenshots
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     scheduler: Any = None
+
+
+class Soon:
+    """Work started after an answer has gone (fetching a file just given), kept referenced
+    until done; a failure is logged, and the scheduler's own run of the same job catches up."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def run(self, name: str, work: Callable[[], Awaitable[int]]) -> None:
+        task = asyncio.get_running_loop().create_task(work(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s failed", task.get_name(), exc_info=task.exception())
+
+
+def one_at_a_time(
+    work: Callable[[Services], Awaitable[int]],
+) -> Callable[[Services], Awaitable[int]]:
+    """`work` that waits for its own run in progress in this process, so the scheduler's run
+    and an immediate one do not fetch the same file twice."""
+    lock = asyncio.Lock()
+
+    async def run(services: Services) -> int:
+        async with lock:
+            return await work(services)
+
+    return run
 
 
 def working_hours(settings: Settings) -> WorkingHours:
@@ -99,6 +134,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         settings.outbox_retry_max_seconds,
     )
     worker_ref: list[OutboxWorker] = []
+    fetchers: dict[str, FileFetcher] = {}  # each channel's, once built below
+    soon = Soon()
+    screenshots = one_at_a_time(abuse_screenshots)  # the job, and right after a file is given
     services = Services(
         directory_file=directory_file,
         uow=lambda: SqlUnitOfWork(sessions, clock),
@@ -109,6 +147,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         political_terms=settings.political_term_list or DEFAULT_POLITICAL_TERMS,
         mail_on=settings.mailer is not None,
         abuse_escalate_days=settings.abuse_escalate_days,
+        fetchers=fetchers,
+        fetch_files=lambda: soon.run(
+            "abuse screenshots",
+            lambda: run_job(
+                "abuse screenshots", lambda: screenshots(services), services.wake_outbox
+            ),
+        ),
+        network_remind_days=settings.network_remind_days,
     )
     app = web.Application(client_max_size=256 * 1024)
     slack = None
@@ -116,6 +162,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         from handlers.slack.app import build_slack
 
         slack = build_slack(settings, services, identities, clock, desk())
+        fetchers["slack"] = slack.files
         from handlers.slack.endpoint import slack_endpoint
 
         app.router.add_post(
@@ -128,6 +175,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         else None
     )
     if teams is not None:
+        fetchers["teams"] = teams.files
         from handlers.teams.endpoint import teams_endpoint
 
         app.router.add_post(
@@ -156,7 +204,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     leader = Leader(SqlJobLeases(sessions), clock, ttl=lease_ttl(settings.scheduler_tick_seconds))
     periodic = Periodic(SqlJobRuns(sessions), clock, settings.zone)
     app[RUNTIME] = Runtime(
-        settings, services, worker, queue, engine, leader, periodic, slack, teams
+        settings, services, worker, queue, engine, leader, periodic, slack, teams, screenshots
     )
     app.router.add_get("/healthz", healthz)
     app.on_startup.append(_start)
@@ -234,6 +282,8 @@ async def _start(app: web.Application) -> None:
         "policy_review_reminders": job("policy review reminders", policy_review_reminders),
         "policy_ack_nudges": job("policy ack nudges", policy_ack_nudges),
         "abuse_escalations": job("abuse log escalations", abuse_escalations),
+        "abuse_screenshots": job("abuse screenshots", runtime.screenshots),
+        "network_upkeep": job("network request reminders", network_upkeep),
     }
     jobs["retention"] = once_per(  # nightly: from 02:00, or at the first tick after
         "day", "retention", retention_job(retention_policy(runtime.settings)), RETENTION_FROM

@@ -1,14 +1,15 @@
 # The services a front end needs, passed in as one bundle by the wiring.
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.abuse.service import AbuseDeps
 from bot.clock import Clock
 from bot.declarations.service import DeclarationDeps
 from bot.directory import Directory, DirectoryFile
+from bot.files import FileFetcher
 from bot.policy.service import PolicyDeps
 from bot.ports import UnitOfWork
 from bot.posts.deps import PostDeps
@@ -32,6 +33,9 @@ class Services:
     political_terms: tuple[str, ...] = DEFAULT_POLITICAL_TERMS
     mail_on: bool = False  # whether e-mail (Graph or SMTP) is configured
     abuse_escalate_days: int = 7  # days with a platform before the Head of Comms is nudged
+    fetchers: Mapping[str, FileFetcher] = field(default_factory=dict)  # by channel
+    fetch_files: Callable[[], None] = lambda: None  # fetch waiting files now, after the answer
+    network_remind_days: int = 2  # working days a network request waits before a reminder
 
     @property
     def directory(self) -> Directory:

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     working_days: str = "mon-fri"
     report_ack_hours: float = Field(default=2.0, gt=0, le=200)
     abuse_escalate_days: int = Field(default=7, ge=1, le=365)
+    network_remind_days: int = Field(default=2, ge=1, le=60)
     political_terms: str | None = None  # comma-separated; None keeps the built-in list
 
     @property

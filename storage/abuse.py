@@ -10,9 +10,11 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.abuse.model import AbuseEntry, Done, Kind, Status
+from bot.abuse.model import AbuseEntry, Done, Kind, Screenshot, ShotState, Status
+from bot.files import Upload
+from storage.narrowing import narrowed
 from storage.refs import next_ref
-from storage.tables import AbuseEntryRow
+from storage.tables import AbuseEntryRow, AbuseScreenshotRow
 
 _SCALARS = [f.name for f in fields(AbuseEntry) if f.name not in {"id", "done", "kind", "status"}]
 
@@ -71,6 +73,94 @@ class SqlAbuseStore:
         rows = (await self._session.exec(query.order_by(col(AbuseEntryRow.id)))).all()
         return [_entry(row) for row in rows]
 
+    async def latest_logged_by(self, email: str, since: datetime) -> AbuseEntry | None:
+        query = (
+            select(AbuseEntryRow)
+            .where(AbuseEntryRow.logged_by == email, col(AbuseEntryRow.logged_at) >= since)
+            .order_by(col(AbuseEntryRow.id).desc())
+        )
+        row = (await self._session.exec(query)).first()
+        return _entry(row) if row else None
+
+    # --- screenshots (their bytes are read only by `screenshot_content`) ---
+
+    async def add_screenshot(self, shot: Screenshot, *, source_key: str) -> bool:
+        """False, adding nothing, when a screenshot with this key is already there."""
+        query = select(AbuseScreenshotRow.id).where(AbuseScreenshotRow.source_key == source_key)
+        if (await self._session.exec(query)).first() is not None:
+            return False
+        row = AbuseScreenshotRow(source_key=source_key, **_shot_columns(shot))
+        self._session.add(row)
+        await self._session.flush()
+        shot.id = row.id
+        return True
+
+    async def screenshots_of(self, refs: Sequence[str]) -> dict[str, list[Screenshot]]:
+        found: dict[str, list[Screenshot]] = {ref: [] for ref in refs}
+        query = (
+            select(*_SHOT_COLUMNS)
+            .where(col(AbuseScreenshotRow.entry_ref).in_(list(refs)))
+            .order_by(col(AbuseScreenshotRow.id))
+        )
+        for row in (await self._session.execute(query)).all():
+            shot = _shot(row)
+            found.setdefault(shot.entry_ref, []).append(shot)
+        return found
+
+    async def screenshots_waiting(self, now: datetime, *, limit: int) -> list[Screenshot]:
+        query = (
+            select(*_SHOT_COLUMNS)
+            .where(
+                AbuseScreenshotRow.state == ShotState.WAITING.value,
+                (col(AbuseScreenshotRow.next_try_at).is_(None))
+                | (col(AbuseScreenshotRow.next_try_at) <= now),
+            )
+            .order_by(col(AbuseScreenshotRow.id))
+            .limit(limit)
+        )
+        return [_shot(row) for row in (await self._session.execute(query)).all()]
+
+    async def get_screenshot(self, shot_id: int, *, for_update: bool = False) -> Screenshot | None:
+        query = select(*_SHOT_COLUMNS).where(col(AbuseScreenshotRow.id) == shot_id)
+        if for_update and self._dialect == "postgresql":
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _shot(row) if row else None
+
+    async def save_screenshot(self, shot: Screenshot, *, content: bytes | None = None) -> None:
+        values = _shot_columns(shot) | ({"content": content} if content is not None else {})
+        await self._session.execute(
+            update(AbuseScreenshotRow).where(col(AbuseScreenshotRow.id) == shot.id).values(**values)
+        )
+
+    async def screenshot_content(self, shot_id: int) -> bytes | None:
+        query = select(AbuseScreenshotRow.content).where(col(AbuseScreenshotRow.id) == shot_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        visible: Sequence[str] | None,
+        own: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[AbuseEntry]:
+        """Entries made in [since, until) (None: open-ended) at `sites` (None: any), newest first;
+        narrowed to what one person may see: at `visible` sites (None: any) or logged by `own`."""
+        query = narrowed(
+            select(AbuseEntryRow),
+            site=AbuseEntryRow.site_id,
+            owner=AbuseEntryRow.logged_by,
+            moment=AbuseEntryRow.logged_at,
+            sites=sites,
+            visible=visible,
+            own=own,
+            since=since,
+            until=until,
+        )
+        return await self._many(query)
+
     async def _many(self, query: Any) -> list[AbuseEntry]:
         rows = (await self._session.exec(query.order_by(col(AbuseEntryRow.id).desc()))).all()
         return [_entry(row) for row in rows]
@@ -96,4 +186,26 @@ def _entry(row: AbuseEntryRow) -> AbuseEntry:
         kind=Kind(row.kind),
         status=Status(row.status),
         **{name: getattr(row, name) for name in _SCALARS},
+    )
+
+
+_SHOT_FIELDS = [f.name for f in fields(Screenshot) if f.name not in {"upload", "state"}]
+_SHOT_COLUMNS = [
+    *(getattr(AbuseScreenshotRow, name) for name in _SHOT_FIELDS),
+    AbuseScreenshotRow.upload,
+    AbuseScreenshotRow.state,
+]
+
+
+def _shot_columns(shot: Screenshot) -> dict[str, Any]:
+    data = {name: getattr(shot, name) for name in _SHOT_FIELDS if name != "id"}
+    return data | {"upload": shot.upload.as_json(), "state": shot.state.value}
+
+
+def _shot(row: Any) -> Screenshot:
+    data = row._mapping
+    return Screenshot(
+        upload=Upload.from_json(data["upload"]),
+        state=ShotState(data["state"]),
+        **{name: data[name] for name in _SHOT_FIELDS},
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, or_, update
@@ -18,6 +18,7 @@ from bot.declarations.model import (
     Relationship,
     Status,
 )
+from storage.narrowing import narrowed
 from storage.refs import next_ref
 from storage.tables import DeclarationRow
 
@@ -96,6 +97,31 @@ class SqlDeclarationStore:
         rows = (await self._session.exec(query.order_by(col(DeclarationRow.id)))).all()
         found = [_declaration(row) for row in rows]
         return [d for d in found if d.status is Status.OPEN or d.overdue(today)]
+
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        visible: Sequence[str] | None,
+        own: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[Declaration]:
+        """Declarations made in [since, until) (None: open-ended) at `sites` (None: any),
+        newest first; narrowed to what one person may see: at `visible` sites (None: any) or
+        made by `own`."""
+        query = narrowed(
+            select(DeclarationRow),
+            site=DeclarationRow.site_id,
+            owner=DeclarationRow.declarer,
+            moment=DeclarationRow.created_at,
+            sites=sites,
+            visible=visible,
+            own=own,
+            since=since,
+            until=until,
+        )
+        return await self._many(query)
 
     async def _many(self, query: Any) -> list[Declaration]:
         rows = (await self._session.exec(query.order_by(col(DeclarationRow.id).desc()))).all()

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -76,15 +77,31 @@ class SqlNetworkStore:
         )
         return [_request(row) for row in (await self._session.exec(query)).all()]
 
-    async def card_holders(self, thread_prefix: str) -> list[str]:
+    async def card_threads(self, thread_prefix: str) -> list[tuple[str, str]]:
         pattern = thread_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = (
-            select(OutboxRow.recipient)
+            select(OutboxRow.recipient, OutboxRow.thread)
             .where(col(OutboxRow.thread).like(pattern + "%", escape="\\"))
-            .group_by(col(OutboxRow.recipient))
+            .group_by(col(OutboxRow.recipient), col(OutboxRow.thread))
             .order_by(func.min(OutboxRow.id))
         )
-        return list((await self._session.exec(query)).all())
+        return [(str(r), str(t)) for r, t in (await self._session.exec(query)).all()]
+
+    async def for_upkeep(self, today: date) -> list[NetworkRequest]:
+        """Waiting requests, and applied platforms ended before `today` whose IT provider was
+        not yet asked to remove the access; locked (skipping rows another replica holds)."""
+        row = NetworkRequestRow
+        waiting = col(row.status).in_([Status.REQUESTED.value, Status.APPROVED.value])
+        ended = and_(
+            row.status == Status.DONE.value,
+            row.kind == Kind.PLATFORM.value,
+            col(row.end_asked_at).is_(None),
+            col(row.ends_on) < today,
+        )
+        query = select(row).where(or_(waiting, ended)).order_by(col(row.id))
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_request(r) for r in (await self._session.exec(query)).all()]
 
 
 def _values(request: NetworkRequest) -> dict[str, Any]:

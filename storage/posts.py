@@ -1,6 +1,7 @@
 # The post request repository: requests, their versions, pupils shown, and sign-offs.
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.posts.model import (
     SignOff,
     Status,
 )
+from storage.narrowing import narrowed
 from storage.refs import next_ref
 from storage.tables import PostPupilRow, PostRow, PostVersionRow, SignOffRow
 
@@ -134,6 +136,30 @@ class SqlPostStore:
     async def every(self) -> list[PostRequest]:
         """Every request, oldest first (an export)."""
         return await self._many(select(PostRow).order_by(col(PostRow.created_at)))
+
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        visible: Sequence[str] | None,
+        own: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[PostRequest]:
+        """Requests made in [since, until) (None: open-ended) at `sites` (None: any), oldest first;
+        narrowed to what one person may see: at `visible` sites (None: any) or made by `own`."""
+        query = narrowed(
+            select(PostRow),
+            site=PostRow.site_id,
+            owner=PostRow.requester,
+            moment=PostRow.created_at,
+            sites=sites,
+            visible=visible,
+            own=own,
+            since=since,
+            until=until,
+        )
+        return await self._many(query.order_by(col(PostRow.created_at), col(PostRow.id)))
 
     @property
     def _dialect(self) -> str:

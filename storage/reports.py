@@ -1,6 +1,7 @@
 # The report repository: misuse reports with their recipients and notes, in and out of rows.
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -110,6 +111,30 @@ class SqlReportStore:
     async def every(self) -> list[MisuseReport]:
         """Every report, oldest first (an export)."""
         return await self._many(select(ReportRow).order_by(col(ReportRow.created_at)))
+
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        seen_by: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[MisuseReport]:
+        """Reports made in [since, until) at these sites (None: any), oldest first; with
+        `seen_by`, only those that person made or was sent (an export's superset)."""
+        query = select(ReportRow)
+        if sites is not None:
+            query = query.where(col(ReportRow.site_id).in_(list(sites)))
+        if seen_by is not None:
+            sent = select(RecipientRow.report_id).where(
+                RecipientRow.email == seen_by, col(RecipientRow.active).is_(True)
+            )
+            query = query.where((ReportRow.reporter == seen_by) | col(ReportRow.id).in_(sent))
+        if since is not None:
+            query = query.where(col(ReportRow.created_at) >= since)
+        if until is not None:
+            query = query.where(col(ReportRow.created_at) < until)
+        return await self._many(query.order_by(col(ReportRow.created_at), col(ReportRow.id)))
 
     @property
     def _dialect(self) -> str:

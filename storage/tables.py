@@ -4,7 +4,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -589,13 +598,34 @@ class AbuseEntryRow(SQLModel, table=True):
     logged_at: datetime = _when()
     done: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     screenshot_url: str | None = Field(default=None, sa_column=Column(Text))
-    screenshot_sha256: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, sa_column=Column(Text))
     status: str = Field(max_length=20, index=True)
     status_by: str | None = Field(default=None, max_length=254)
     status_at: datetime | None = _when(nullable=True)
     nudged_at: datetime | None = _when(nullable=True)
     revision: int = 1
+
+
+class AbuseScreenshotRow(SQLModel, table=True):
+    """A screenshot file given with an abuse log entry: what the channel said of it, and once
+    fetched its bytes, their SHA-256 and when the bot kept them. Goes with its entry."""
+
+    __tablename__ = "abuse_screenshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_ref: str = Field(max_length=20, index=True)
+    source_key: str = Field(max_length=240, unique=True)
+    added_by: str = Field(max_length=254)
+    added_at: datetime = _when()
+    upload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    state: str = Field(max_length=10, index=True)
+    sha256: str | None = Field(default=None, max_length=64)
+    size: int | None = None
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    kept_at: datetime | None = _when(nullable=True)
+    tries: int = 0
+    next_try_at: datetime | None = _when(nullable=True)
+    problem: str | None = Field(default=None, max_length=200)
 
 
 class NetworkRequestRow(SQLModel, table=True):
@@ -611,7 +641,7 @@ class NetworkRequestRow(SQLModel, table=True):
     requester: str = Field(max_length=254, index=True)
     site_id: str = Field(max_length=64)
     reason: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(max_length=20, index=True)  # requested | approved | done | declined
+    status: str = Field(max_length=20, index=True)  # requested|approved|done|declined|lapsed|ended
     created_at: datetime = _when()
     class_name: str | None = Field(default=None, max_length=100)
     platform: str | None = Field(default=None, max_length=40)
@@ -625,3 +655,8 @@ class NetworkRequestRow(SQLModel, table=True):
     declined_by: str | None = Field(default=None, max_length=254)
     declined_at: datetime | None = _when(nullable=True)
     declined_reason: str | None = Field(default=None, sa_column=Column(Text))
+    reminded_at: datetime | None = _when(nullable=True)
+    lapsed_at: datetime | None = _when(nullable=True)
+    end_asked_at: datetime | None = _when(nullable=True)
+    removed_by: str | None = Field(default=None, max_length=254)
+    removed_at: datetime | None = _when(nullable=True)

@@ -82,6 +82,31 @@ class SqlTrainingStore:
         )
         return [_completion(row) for row in rows.mappings().all()]
 
+    async def for_export(
+        self, *, emails: Sequence[str] | None, since: date | None, until: date | None
+    ) -> list[Completion]:
+        """Completions on days since..until (inclusive; None: open-ended) of these people (None:
+        anyone's), oldest first (an export)."""
+        query = select(COMPLETION)
+        if since is not None:
+            query = query.where(COMPLETION.c.completed_on >= since)
+        if until is not None:
+            query = query.where(COMPLETION.c.completed_on <= until)
+        chunks = (
+            [query]
+            if emails is None
+            else [
+                query.where(COMPLETION.c.email.in_(chunk))
+                for chunk in _chunks(sorted(emails), CHUNK)
+            ]
+        )
+        found = [
+            _completion(row)
+            for chunk in chunks
+            for row in (await self._session.execute(chunk)).mappings().all()
+        ]
+        return sorted(found, key=lambda c: (c.completed_on, c.id or 0))
+
     async def any_records(self) -> bool:
         query = select(or_(exists().select_from(COMPLETION), exists().select_from(CAMPAIGN)))
         return bool((await self._session.execute(query)).scalar())

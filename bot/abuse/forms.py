@@ -1,5 +1,5 @@
-# The abuse log form as data, and its checks: https links, a SHA-256 of 64 hex digits, a time
-# that is not in the future.
+# The abuse log form as data, and its checks: https links, pictures or PDFs for screenshots, a
+# time that is not in the future.
 from __future__ import annotations
 
 import re
@@ -10,23 +10,26 @@ from datetime import datetime, timedelta
 from bot.abuse.model import DONE_LABELS, KIND_LABELS, PLATFORMS, TRUST, Done, Kind
 from bot.directory import Directory
 from bot.errors import FormInvalid
+from bot.files import EVIDENCE_EXTENSIONS, Upload
 from bot.forms import Field, FieldKind, Form, Option, clean_partly
 
 ABUSE_FORM = "abuse_log"
+SCREENSHOT_FORM = "abuse_screenshot"
 MAX_TEXT = 200
 MAX_LINK = 500
 MAX_NOTE = 1000
 SKEW = timedelta(minutes=2)  # a clock a little ahead of ours is not "the future"
 HTTPS = re.compile(r"^https://[^\s/]+\.[^\s/]+(/\S*)?$", re.IGNORECASE)
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_FILES = 3
 
 WHY = (
     "The policy asks the Head of Communications to keep a log of inappropriate comments or "
     "abuse about our schools and the Trust. The Head of Communications, the school's "
-    "Headteacher and you will see this entry. Slack and Teams forms cannot take a file: "
-    "give a link to the screenshot (for example on SharePoint), and its SHA-256 fingerprint "
-    "if you have it, so it can be shown later to be unchanged."
+    "Headteacher and you will see this entry. Add a screenshot: comments are often deleted. "
+    "The bot keeps the file with its SHA-256 fingerprint, so a later copy can be shown to be "
+    "the same."
 )
+NOT_A_PICTURE = "Please add a picture (PNG, JPEG, GIF, WebP or HEIC) or a PDF."
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class EntryInput:
     kind: Kind
     site_id: str
     screenshot_url: str | None
-    screenshot_sha256: str | None
+    uploads: tuple[Upload, ...]
     done: tuple[Done, ...]
     note: str | None
 
@@ -98,20 +101,21 @@ def abuse_form(directory: Directory, email: str) -> Form:
                 options=tuple(Option(k.value, label) for k, label in KIND_LABELS.items()),
             ),
             Field(
+                "screenshot_file",
+                "Screenshot",
+                FieldKind.FILE,
+                required=False,
+                max_files=MAX_FILES,
+                accept=EVIDENCE_EXTENSIONS,
+                hint="A picture of the comment, or a PDF; up to 3 files.",
+            ),
+            Field(
                 "screenshot",
-                "Link to a screenshot",
+                "Or a link to a screenshot kept elsewhere",
                 FieldKind.TEXT,
                 required=False,
                 max_length=MAX_LINK,
                 placeholder="https://...",
-            ),
-            Field(
-                "sha256",
-                "The screenshot's SHA-256 (if you have it)",
-                FieldKind.TEXT,
-                required=False,
-                max_length=80,
-                hint="64 letters and digits, e.g. from Get-FileHash or sha256sum.",
             ),
             Field(
                 "done",
@@ -131,6 +135,40 @@ def abuse_form(directory: Directory, email: str) -> Form:
     )
 
 
+def screenshot_form(ref: str) -> Form:
+    """Screenshots for an entry already logged (one sent before could not be fetched, or
+    another was found)."""
+    return Form(
+        id=SCREENSHOT_FORM,
+        title="Add a screenshot",
+        submit="Add it",
+        intro=f"The bot keeps the file with {ref}, with its SHA-256 fingerprint.",
+        fields=(
+            Field(
+                "screenshot_file",
+                "Screenshot",
+                FieldKind.FILE,
+                max_files=MAX_FILES,
+                accept=EVIDENCE_EXTENSIONS,
+                hint="A picture of the comment, or a PDF; up to 3 files.",
+            ),
+        ),
+        context={"ref": ref},
+    )
+
+
+def parse_files(form: Form, raw: Mapping[str, object]) -> tuple[Upload, ...]:
+    """The files of a screenshot form; FormInvalid in plain words."""
+    values, errors = clean_partly(form, raw)
+    uploads = values.get("screenshot_file") or ()
+    assert isinstance(uploads, tuple)
+    if not errors and any(not upload.evidence for upload in uploads):
+        errors["screenshot_file"] = NOT_A_PICTURE
+    if errors:
+        raise FormInvalid(errors)
+    return uploads
+
+
 def parse_entry(form: Form, raw: Mapping[str, object], now: datetime) -> EntryInput:
     """Check the answers; FormInvalid names every field to put right, in plain words."""
     values, errors = clean_partly(form, raw)
@@ -138,13 +176,10 @@ def parse_entry(form: Form, raw: Mapping[str, object], now: datetime) -> EntryIn
         value = values.get(name)
         if isinstance(value, str) and not HTTPS.match(value):
             errors[name] = "Please give a web address starting with https://"
-    sha = values.get("sha256")
-    if isinstance(sha, str):
-        sha = sha.replace(" ", "").lower()
-        if not SHA256.match(sha):
-            errors["sha256"] = "A SHA-256 is 64 letters (a to f) and digits; please check it."
-    if not values.get("screenshot") and not sha and "screenshot" not in errors:
-        errors["screenshot"] = "Please give a link to a screenshot, or its SHA-256 below."
+    uploads = values.get("screenshot_file") or ()
+    assert isinstance(uploads, tuple)
+    if any(not upload.evidence for upload in uploads):
+        errors["screenshot_file"] = NOT_A_PICTURE
     seen_at = values.get("seen_at")
     if isinstance(seen_at, datetime) and seen_at > now + SKEW:
         errors["seen_at"] = "Please choose a time that is not in the future."
@@ -162,7 +197,7 @@ def parse_entry(form: Form, raw: Mapping[str, object], now: datetime) -> EntryIn
         kind=Kind(str(values["kind"])),
         site_id=str(values["site"]),
         screenshot_url=_text(values.get("screenshot")),
-        screenshot_sha256=sha if isinstance(sha, str) else None,
+        uploads=uploads,
         done=tuple(Done(d) for d in done),
         note=_text(values.get("note")),
     )

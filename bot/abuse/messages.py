@@ -2,10 +2,20 @@
 # and the list. Notifications never quote the comment nor name its author.
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.abuse.model import DONE_LABELS, KIND_LABELS, STATUS_LABELS, TRUST, AbuseEntry, Status
+from bot.abuse.model import (
+    DONE_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    TRUST,
+    AbuseEntry,
+    Screenshot,
+    ShotState,
+    Status,
+)
 from bot.directory import Directory
 from bot.messages import Action, Message, Section, Style
 from bot.reports.messages import when
@@ -48,7 +58,12 @@ def site_name(directory: Directory, site_id: str) -> str:
     return site.name if site else site_id
 
 
-def facts(entry: AbuseEntry, directory: Directory, zone: ZoneInfo) -> tuple[tuple[str, str], ...]:
+def facts(
+    entry: AbuseEntry,
+    directory: Directory,
+    zone: ZoneInfo,
+    shots: Sequence[Screenshot] = (),
+) -> tuple[tuple[str, str], ...]:
     done = ", ".join(DONE_LABELS[d] for d in entry.done) or "Nothing yet"
     shown = [
         ("Reference", entry.ref),
@@ -60,8 +75,8 @@ def facts(entry: AbuseEntry, directory: Directory, zone: ZoneInfo) -> tuple[tupl
         ("Link", entry.link or "Not given"),
         ("Seen", when(entry.seen_at, zone)),
         ("Logged", f"{when(entry.logged_at, zone)} by {directory.display_name(entry.logged_by)}"),
-        ("Screenshot", entry.screenshot_url or "Not given"),
-        ("SHA-256", entry.screenshot_sha256 or "Not given"),
+        ("Screenshot link", entry.screenshot_url or "Not given"),
+        ("Screenshot files", "\n".join(shot_line(s, zone) for s in shots) or "None"),
         ("Done before logging", done),
         ("Status", status_line(entry, directory, zone)),
     ]
@@ -93,7 +108,31 @@ def next_steps(entry: AbuseEntry) -> tuple[Action, ...]:
     )
 
 
-def entry_card(entry: AbuseEntry, directory: Directory, zone: ZoneInfo) -> Message:
+def shot_line(shot: Screenshot, zone: ZoneInfo) -> str:
+    """A screenshot as the card lists it: its name, and its fingerprint once kept."""
+    if shot.state is ShotState.KEPT and shot.kept_at:
+        return (
+            f"{shot.name} ({size(shot.size)}, kept {when(shot.kept_at, zone)}), "
+            f"SHA-256 {shot.sha256}"
+        )
+    if shot.state is ShotState.GIVEN:
+        return f"SHA-256 {shot.sha256} (typed by the person who logged it)"
+    if shot.state is ShotState.FAILED:
+        return f"{shot.name}: could not be fetched; the sender was asked to send it again"
+    return f"{shot.name}: being fetched and fingerprinted"
+
+
+def size(count: int | None) -> str:
+    if count is None:
+        return "size unknown"
+    if count < 1024 * 1024:
+        return f"{max(1, round(count / 1024))} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
+
+
+def entry_card(
+    entry: AbuseEntry, directory: Directory, zone: ZoneInfo, shots: Sequence[Screenshot] = ()
+) -> Message:
     """The entry for the Head of Comms and the school's Headteacher, kept up to date."""
     sections = (Section("Note", entry.note),) if entry.note else ()
     return Message(
@@ -103,11 +142,41 @@ def entry_card(entry: AbuseEntry, directory: Directory, zone: ZoneInfo) -> Messa
             f"{directory.display_name(entry.logged_by)} logged a comment about "
             f"{site_name(directory, entry.site_id)}. Change its status as you deal with it."
         ),
-        facts=facts(entry, directory, zone),
+        facts=facts(entry, directory, zone, shots),
         sections=sections,
         actions=next_steps(entry),
         footer="Only the Head of Communications, the school's Headteacher and whoever logged "
         "it see this entry.",
+    )
+
+
+def screenshot_kept(entry: AbuseEntry, shot: Screenshot) -> Message:
+    """To whoever gave the file: it is kept, with the fingerprint to quote later."""
+    return Message(
+        notification=f"Screenshot kept with {entry.ref}",
+        title=f"Screenshot kept with {entry.ref}",
+        body=(
+            "The bot has fetched and kept your screenshot. If a copy is needed later, its "
+            "SHA-256 fingerprint shows whether it is the same file."
+        ),
+        facts=(
+            ("File", shot.name),
+            ("Size", size(shot.size)),
+            ("SHA-256", shot.sha256 or ""),
+        ),
+    )
+
+
+def screenshot_failed(entry: AbuseEntry, shot: Screenshot) -> Message:
+    """To whoever gave the file: it could not be fetched, and how to send it again."""
+    return Message(
+        notification=f"Please send the screenshot for {entry.ref} again",
+        title=f"Please send the screenshot for {entry.ref} again",
+        body=(
+            f"The bot could not fetch {shot.name}, so it is not kept with {entry.ref}. Please "
+            f"send it again: in Slack with `/abuse-log screenshot {entry.ref}`, in Teams by "
+            f"sending the file to the bot in chat with {entry.ref} in the message."
+        ),
     )
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.files import Upload
+
 TRUST = "trust"  # the site id of entries about the Trust as a whole
 PLATFORMS = ("Facebook", "Instagram", "X", "TikTok", "LinkedIn", "YouTube", "Other")
 
@@ -76,8 +78,7 @@ class AbuseEntry:
     kind: Kind
     logged_at: datetime
     done: tuple[Done, ...] = ()
-    screenshot_url: str | None = None
-    screenshot_sha256: str | None = None
+    screenshot_url: str | None = None  # a link to a screenshot kept elsewhere
     note: str | None = None
     report_ref: str | None = None
     status: Status = Status.OPEN
@@ -100,7 +101,41 @@ class AbuseEntry:
             "platform": self.platform,
             "done": [d.value for d in self.done],
             "screenshot": self.screenshot_url is not None,
-            "sha256": self.screenshot_sha256 is not None,
             "report_ref": self.report_ref,
             "nudged": self.nudged_at is not None,
         }
+
+
+MAX_SCREENSHOTS = 5  # files kept with one entry
+FETCH_TRIES = 5  # attempts to fetch a file before the person is asked to send it again
+
+
+class ShotState(StrEnum):
+    WAITING = "waiting"  # given, not fetched yet
+    KEPT = "kept"  # fetched, fingerprinted and stored
+    FAILED = "failed"  # could not be fetched; the person was asked to send it again
+    GIVEN = "given"  # only a fingerprint the person typed (entries logged before files)
+
+
+@dataclass
+class Screenshot:
+    """A screenshot file given with an entry. The bot fetches it from the channel, keeps its
+    bytes and their SHA-256 with the time it did so (`kept_at`), so a later copy can be shown
+    to be the same file."""
+
+    entry_ref: str
+    added_by: str
+    added_at: datetime
+    upload: Upload
+    state: ShotState = ShotState.WAITING
+    sha256: str | None = None
+    size: int | None = None
+    kept_at: datetime | None = None
+    tries: int = 0
+    next_try_at: datetime | None = None
+    problem: str | None = None
+    id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.upload.name

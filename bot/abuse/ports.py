@@ -1,11 +1,11 @@
-# What the abuse log needs from storage: the log's entries.
+# What the abuse log needs from storage: the log's entries and their screenshots.
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.abuse.model import AbuseEntry
+from bot.abuse.model import AbuseEntry, Screenshot
 
 
 class AbuseStore(Protocol):
@@ -40,4 +40,44 @@ class AbuseStore(Protocol):
     async def due_for_escalation(self, reported_before: datetime) -> list[AbuseEntry]:
         """Entries reported to the platform before `reported_before`, still in that state and
         never nudged; on PostgreSQL, locked rows are skipped."""
+        ...
+
+    async def latest_logged_by(self, email: str, since: datetime) -> AbuseEntry | None:
+        """The newest entry this person logged at or after `since`."""
+        ...
+
+    async def add_screenshot(self, shot: Screenshot, *, source_key: str) -> bool:
+        """Insert a screenshot (sets `shot.id`); False, adding nothing, for a key seen before."""
+        ...
+
+    async def screenshots_of(self, refs: Sequence[str]) -> dict[str, list[Screenshot]]:
+        """Each entry's screenshots, oldest first, without their bytes."""
+        ...
+
+    async def screenshots_waiting(self, now: datetime, *, limit: int) -> list[Screenshot]:
+        """Screenshots still to fetch whose next try is due, oldest first."""
+        ...
+
+    async def get_screenshot(
+        self, shot_id: int, *, for_update: bool = False
+    ) -> Screenshot | None: ...
+
+    async def save_screenshot(self, shot: Screenshot, *, content: bytes | None = None) -> None:
+        """Save its state (and its bytes, when given)."""
+        ...
+
+    async def screenshot_content(self, shot_id: int) -> bytes | None:
+        """The bytes kept, if any."""
+
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        visible: Sequence[str] | None,
+        own: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[AbuseEntry]:
+        """Entries made in [since, until) (None: open-ended) at `sites` (None: any), newest first;
+        narrowed to what one person may see: at `visible` sites (None: any) or logged by `own`."""
         ...

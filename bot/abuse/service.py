@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.abuse import messages
+from bot.abuse import messages, screenshots
 from bot.abuse.forms import abuse_form, parse_entry
 from bot.abuse.model import TRUST, AbuseEntry, Done, Kind, Status
 from bot.audit import audit_change
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.errors import AlreadyDone, FormInvalid, NotAllowed, NotFound
+from bot.files import FileFetcher, Upload
 from bot.outbox import OutboxItem
 from bot.ports import UnitOfWork
 from bot.reports.model import MisuseReport
@@ -58,6 +59,14 @@ def may_see(directory: Directory, entry: AbuseEntry, email: str) -> bool:
     return email == entry.logged_by or may_act(directory, entry, email)
 
 
+def sites_to_see(directory: Directory, email: str) -> list[str] | None:
+    """The sites whose entries the person keeps (None: every site, the Head of Comms), their
+    own entries aside; narrows a query, `may_see` decides."""
+    if directory.holds(email, "head_of_comms"):
+        return None
+    return [s.id for s in directory.sites if s.id != TRUST and email in keepers(directory, s.id)]
+
+
 async def submit(
     uow: UnitOfWork,
     deps: AbuseDeps,
@@ -90,13 +99,12 @@ async def submit(
             logged_at=now,
             done=data.done,
             screenshot_url=data.screenshot_url,
-            screenshot_sha256=data.screenshot_sha256,
             note=data.note,
             status=Status.REPORTED if reported else Status.OPEN,
             status_by=by if reported else None,
             status_at=now if reported else None,
         )
-        await _record(uow, deps, entry, source_key)
+        await _record(uow, deps, entry, source_key, data.uploads)
         await uow.commit()
     log.info("abuse log %s recorded (site=%s)", entry.ref, entry.site_id)
     return Logged(entry, created=True)
@@ -210,8 +218,17 @@ async def send_escalation_nudges(uow: UnitOfWork, deps: AbuseDeps) -> int:
     return nudged
 
 
-async def _record(uow: UnitOfWork, deps: AbuseDeps, entry: AbuseEntry, source_key: str) -> None:
+async def _record(
+    uow: UnitOfWork,
+    deps: AbuseDeps,
+    entry: AbuseEntry,
+    source_key: str,
+    uploads: Sequence[Upload] = (),
+) -> None:
     await uow.abuse.add(entry, source_key=source_key)
+    await screenshots.add_uploads(
+        uow, entry, uploads, by=entry.logged_by, at=entry.logged_at, source_key=source_key
+    )
     await audit_change(
         uow.audit,
         deps.clock.now(),
@@ -236,8 +253,40 @@ async def _visible(
     return entry
 
 
+async def attach_screenshots(
+    uow: UnitOfWork,
+    deps: AbuseDeps,
+    *,
+    by: str,
+    text: str,
+    uploads: Sequence[Upload],
+    source_key: str,
+) -> tuple[AbuseEntry, int]:
+    """Screenshots sent in chat after the entry was logged (see screenshots.attach)."""
+    return await screenshots.attach(
+        uow,
+        by=by,
+        text=text,
+        uploads=uploads,
+        source_key=source_key,
+        cards=lambda u, e: _cards(u, deps, e),
+        may_act=lambda e, email: may_act(deps.directory, e, email),
+        now=deps.clock.now(),
+    )
+
+
+async def keep_screenshots(
+    uow_of: Callable[[], UnitOfWork], deps: AbuseDeps, fetchers: Mapping[str, FileFetcher]
+) -> int:
+    """Fetch and fingerprint the screenshots whose turn it is (see screenshots.keep_waiting)."""
+    return await screenshots.keep_waiting(
+        uow_of, fetchers, now=deps.clock.now, cards=lambda u, e: _cards(u, deps, e)
+    )
+
+
 async def _cards(uow: UnitOfWork, deps: AbuseDeps, entry: AbuseEntry) -> None:
-    message = messages.entry_card(entry, deps.directory, deps.hours.zone)
+    shots = (await uow.abuse.screenshots_of([entry.ref]))[entry.ref]
+    message = messages.entry_card(entry, deps.directory, deps.hours.zone, shots)
     for email in keepers(deps.directory, entry.site_id):
         thread = messages.card_thread(entry.ref, email)
         await uow.outbox.add(OutboxItem.card(thread, entry.revision, email, message))

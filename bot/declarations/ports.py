@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.declarations.model import Declaration
@@ -40,4 +40,18 @@ class DeclarationStore(Protocol):
     async def due_for_nudge(self, today: date) -> list[Declaration]:
         """Active declarations that are waiting for acknowledgement or past their yearly
         re-confirmation, and were not nudged today; on PostgreSQL, locked rows are skipped."""
+        ...
+
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        visible: Sequence[str] | None,
+        own: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[Declaration]:
+        """Declarations made in [since, until) (None: open-ended) at `sites` (None: any),
+        newest first; narrowed to what one person may see: at `visible` sites (None: any) or
+        made by `own`."""
         ...

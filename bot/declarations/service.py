@@ -78,6 +78,16 @@ def may_see(directory: Directory, declaration: Declaration, email: str) -> bool:
     )
 
 
+def sites_to_see(directory: Directory, email: str) -> list[str]:
+    """The sites whose declarations the person may see as a lead, their own aside: where they
+    are a Safeguarding Lead, and every site for the Support Hub's leads (who stand in for a
+    site's only lead). Narrows a query; `may_see` decides."""
+    hub = directory.hub()
+    if hub is not None and email in hub.safeguarding_leads:
+        return [s.id for s in directory.sites]
+    return _lead_sites(directory, email)
+
+
 def _lead_sites(directory: Directory, email: str) -> list[str]:
     return [s.id for s in directory.sites if email in s.safeguarding_leads]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.directory import Directory
@@ -113,6 +113,8 @@ COLUMNS: dict[Kind, tuple[str, ...]] = {
         "status",
         "status_by",
         "status_at",
+        "screenshot_link",
+        "screenshots",
         "report_ref",
         "note",
     ),
@@ -137,6 +139,14 @@ class Filters:
             and (self.until is None or day <= self.until)
         )
 
+    def instants(self, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
+        """The days as UTC instants: from the first moment of `since` (inclusive) to the first
+        moment of the day after `until` (exclusive), both in `zone`."""
+        return (
+            day_start(self.since, zone) if self.since else None,
+            day_start(self.until + timedelta(days=1), zone) if self.until else None,
+        )
+
     def describe(self) -> dict[str, str | None]:
         """For the audit trail."""
         return {
@@ -144,6 +154,12 @@ class Filters:
             "from": self.since.isoformat() if self.since else None,
             "to": self.until.isoformat() if self.until else None,
         }
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The first instant of `day` in `zone`, in UTC (midnight, or the first moment after a
+    clock change that skips it)."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
 def check_may_export(directory: Directory, kind: Kind, email: str) -> None:

@@ -1,12 +1,12 @@
 # Records as CSV rows, keeping only those the person may see under each flow's own rule.
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 
-from bot.abuse.model import AbuseEntry
+from bot.abuse.model import AbuseEntry, Screenshot, ShotState
 from bot.abuse.service import may_see as may_see_entry
-from bot.approvals import may_see_request
+from bot.approvals import Delegation, may_see_request
 from bot.declarations.model import Declaration
 from bot.declarations.service import may_see as may_see_declaration
 from bot.directory import Directory
@@ -16,6 +16,14 @@ from bot.reports.model import MisuseReport
 from bot.reports.service import may_view
 from bot.training.model import Completion
 from bot.training.service import may_see_record
+
+
+def shot_cell(shot: Screenshot) -> str:
+    if shot.state is ShotState.KEPT:
+        return f"{shot.name} sha256:{shot.sha256} kept:{text(shot.kept_at)}"
+    if shot.state is ShotState.GIVEN:
+        return f"sha256:{shot.sha256} (typed)"
+    return f"{shot.name} ({shot.state.value})"
 
 
 def text(value: object) -> str:
@@ -85,11 +93,25 @@ def report_row(r: MisuseReport, *, full: bool) -> Row:
 
 
 def approval_rows(
-    posts: Iterable[PostRequest], directory: Directory, email: str, filters: Filters, zone: tzinfo
+    posts: Iterable[PostRequest],
+    directory: Directory,
+    email: str,
+    filters: Filters,
+    zone: tzinfo,
+    delegations: Sequence[Delegation] = (),
+    today: date | None = None,
 ) -> Iterator[Row | None]:
+    """A row per request the person may see, a delegate's included (delegations in force
+    `today`, read once for the whole export); None for a request left out."""
     for p in posts:
         if not may_see_request(
-            directory, site_id=p.site_id, requester=p.requester, email=email
+            directory,
+            site_id=p.site_id,
+            requester=p.requester,
+            email=email,
+            delegations=delegations,
+            today=today,
+            waited_until=p.waited_until,
         ) or not filters.covers(p.site_id, local_day(p.created_at, zone)):
             yield None
             continue
@@ -181,7 +203,12 @@ def training_row(c: Completion, directory: Directory) -> Row:
 
 
 def abuse_rows(
-    entries: Iterable[AbuseEntry], directory: Directory, email: str, filters: Filters, zone: tzinfo
+    entries: Iterable[AbuseEntry],
+    directory: Directory,
+    email: str,
+    filters: Filters,
+    zone: tzinfo,
+    shots: Mapping[str, Sequence[Screenshot]],
 ) -> Iterator[Row | None]:
     for e in entries:
         if not may_see_entry(directory, e, email) or not filters.covers(
@@ -189,10 +216,11 @@ def abuse_rows(
         ):
             yield None
             continue
-        yield abuse_row(e)
+        yield abuse_row(e, shots.get(e.ref, ()))
 
 
-def abuse_row(e: AbuseEntry) -> Row:
+def abuse_row(e: AbuseEntry, shots: Sequence[Screenshot] = ()) -> Row:
+    """An entry; with its screenshots' fingerprints: `name sha256 kept_at`, or their state."""
     return {
         "ref": e.ref,
         "site_id": e.site_id,
@@ -208,6 +236,8 @@ def abuse_row(e: AbuseEntry) -> Row:
         "status": text(e.status),
         "status_by": text(e.status_by),
         "status_at": text(e.status_at),
+        "screenshot_link": text(e.screenshot_url),
+        "screenshots": text([shot_cell(s) for s in shots]),
         "report_ref": text(e.report_ref),
         "note": text(e.note),
     }

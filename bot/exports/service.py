@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Protocol
 
+from bot.abuse import service as abuse
+from bot.abuse.model import Screenshot
+from bot.approvals import Delegation, sites_to_see
 from bot.audit import record
 from bot.clock import Clock
+from bot.declarations import service as declarations
 from bot.directory import Directory
 from bot.exports import rows
 from bot.exports.model import COLUMNS, Filters, Kind, Row, check_may_export
+from bot.exports.rows import local_day
 from bot.ports import UnitOfWork
+from bot.training import service as training
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +60,18 @@ async def export_rows(
     directory = deps.directory
     as_email = as_email.strip().lower()
     check_may_export(directory, kind, as_email)
+    today = local_day(deps.clock.now(), deps.zone)
     async with uow:
-        records = await _load(uow, directory, kind)
+        # Delegations are read once: a delegate sees the requests they could sign.
+        delegations = await uow.delegations.active(today) if kind is Kind.APPROVALS else []
+        records = await _load(uow, deps, kind, as_email, filters, delegations)
         if progress:
             progress.start(len(records))
-        found = [
-            row
-            for row in _counted(_rows(kind, records, deps, as_email, filters), progress)
-            if row is not None
-        ]
+        shots = (
+            await uow.abuse.screenshots_of([e.ref for e in records]) if kind is Kind.ABUSE else {}
+        )
+        looked_at = _rows(kind, records, deps, as_email, filters, delegations, shots)
+        found = [row for row in _counted(looked_at, progress) if row is not None]
         await record(
             uow.audit,
             deps.clock.now(),
@@ -78,36 +87,78 @@ async def export_rows(
     return Export(kind.value, COLUMNS[kind], found)
 
 
-async def _load(uow: UnitOfWork, directory: Directory, kind: Kind) -> list:  # type: ignore[type-arg]
+async def _load(
+    uow: UnitOfWork,
+    deps: ExportDeps,
+    kind: Kind,
+    email: str,
+    filters: Filters,
+    delegations: list[Delegation],
+) -> list:  # type: ignore[type-arg]
+    """The records of `kind` matching the filters, narrowed in the query to those the person
+    might see (their own, or at the sites their roles reach); the rows then decide."""
+    directory = deps.directory
+    since, until = filters.instants(deps.zone)
+    site = [filters.site] if filters.site is not None else None
     if kind is Kind.REPORTS:
-        return await uow.reports.every()
+        return await uow.reports.for_export(sites=site, seen_by=email, since=since, until=until)
     if kind is Kind.APPROVALS:
-        return await uow.posts.every()
+        today = local_day(deps.clock.now(), deps.zone)
+        visible = sites_to_see(directory, email, delegations, today)
+        return await uow.posts.for_export(
+            sites=site, visible=_listed(visible), own=email, since=since, until=until
+        )
     if kind is Kind.DECLARATIONS:
-        sites = [s.id for s in directory.sites]
-        return await uow.declarations.at_sites(sites, include_ended=True)
+        known = [s.id for s in directory.sites if site is None or s.id in site]
+        return await uow.declarations.for_export(
+            sites=known,
+            visible=declarations.sites_to_see(directory, email),
+            own=email,
+            since=since,
+            until=until,
+        )
     if kind is Kind.TRAINING:
-        return await uow.training.completions()
-    return await uow.abuse.every()
+        people = training.people_to_see(directory, email)
+        if filters.site is not None:
+            found = directory.site(filters.site)
+            at_site = set(found.members) if found else set()
+            people = at_site if people is None else people & at_site
+        return await uow.training.for_export(
+            emails=_listed(people), since=filters.since, until=filters.until
+        )
+    return await uow.abuse.for_export(
+        sites=site,
+        visible=abuse.sites_to_see(directory, email),
+        own=email,
+        since=since,
+        until=until,
+    )
+
+
+def _listed(found: Collection[str] | None) -> list[str] | None:
+    return sorted(found) if found is not None else None
 
 
 def _rows(
     kind: Kind,
-    records: list,
+    records: list,  # type: ignore[type-arg]
     deps: ExportDeps,
     email: str,
-    filters: Filters,  # type: ignore[type-arg]
+    filters: Filters,
+    delegations: list[Delegation],
+    shots: Mapping[str, Sequence[Screenshot]],
 ) -> Iterator[Row | None]:
     directory, zone = deps.directory, deps.zone
     if kind is Kind.REPORTS:
         return rows.report_rows(records, directory, email, filters, zone)
     if kind is Kind.APPROVALS:
-        return rows.approval_rows(records, directory, email, filters, zone)
+        today = local_day(deps.clock.now(), zone)
+        return rows.approval_rows(records, directory, email, filters, zone, delegations, today)
     if kind is Kind.DECLARATIONS:
         return rows.declaration_rows(records, directory, email, filters, zone)
     if kind is Kind.TRAINING:
         return rows.training_rows(records, directory, email, filters)
-    return rows.abuse_rows(records, directory, email, filters, zone)
+    return rows.abuse_rows(records, directory, email, filters, zone, shots)
 
 
 def _counted(found: Iterable[Row | None], progress: Progress | None) -> Iterator[Row | None]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from bot.errors import FormInvalid, NotAllowed
 from bot.front import Asked, Button, Command, Desk, Notice, OpenForm, Submit
 from bot.help import HELP_COMMAND as COMMAND
-from bot.network import forms, service
+from bot.network import forms, service, upkeep
 from bot.network.messages import NetworkAction
 from bot.services import Services
 
@@ -32,6 +32,7 @@ def desk() -> Desk:
             Button(NetworkAction.ASK_UNBLOCK, "open unblock request", open_unblock),
             Button(NetworkAction.APPROVE, "approve network access", approve),
             Button(NetworkAction.DONE, "network request done", done),
+            Button(NetworkAction.REMOVED, "network access removed", removed),
             Button(NetworkAction.DECLINE, "open decline network request", open_decline),
         ),
     )
@@ -101,6 +102,11 @@ async def approve(services: Services, asked: Asked, ref: str) -> None:
 
 async def done(services: Services, asked: Asked, ref: str) -> None:
     await service.complete(services.uow(), service.deps_of(services), ref=ref, actor=asked.email)
+
+
+async def removed(services: Services, asked: Asked, ref: str) -> None:
+    deps = service.deps_of(services)
+    await upkeep.access_removed(services.uow(), deps, ref=ref, actor=asked.email)
 
 
 async def open_decline(services: Services, asked: Asked, ref: str) -> OpenForm:

@@ -1,5 +1,5 @@
 # What a person's home page shows of the school network: requests waiting for them (the
-# Headteacher's decisions, the IT provider's work), and their own requests.
+# Headteacher's decisions, the IT provider's work and access to remove), and their own requests.
 from __future__ import annotations
 
 from bot.messages import Action, Message, Section
@@ -37,6 +37,16 @@ async def home_pages(services: Services, email: str) -> list[Message]:
             )
         )
         pages += [messages.it_card(r, directory, zone) for r in home.to_do[:SHOWN]]
+    if home.to_remove:
+        pages.append(
+            Message(
+                notification="Network access to remove",
+                title="Access to remove after an activity",
+                body=f"{len(home.to_remove)} activity(ies) have ended: please remove pupils' "
+                "access and press Access removed.",
+            )
+        )
+        pages += [messages.end_card(r, directory, zone) for r in home.to_remove[:SHOWN]]
     if home.mine:
         lines = [
             f"{r.ref} · {r.platform if r.kind is Kind.PLATFORM else r.address} · "

@@ -2,6 +2,7 @@
 # updates. Notifications carry the reference and the platform, never what people wrote.
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ class NetworkAction(StrEnum):
     APPROVE = "network_approve"
     DECLINE = "network_decline"
     DONE = "network_done"
+    REMOVED = "network_removed"  # the IT provider removed the access after the activity
 
 
 def head_thread(ref: str, email: str) -> str:
@@ -29,6 +31,16 @@ def head_thread(ref: str, email: str) -> str:
 
 def it_thread(ref: str, email: str) -> str:
     return f"network:{ref}:it:{email}"
+
+
+def end_thread(ref: str, email: str) -> str:
+    return f"network:{ref}:end:{email}"
+
+
+def reminder_thread(card_thread: str, day_key: str) -> str:
+    """A reminder is a card of its own, refreshed in place with the others: its thread starts
+    like the card it repeats, so every later change reaches it too."""
+    return f"{card_thread}:{day_key}"
 
 
 def day(moment: date | datetime, zone: ZoneInfo) -> str:
@@ -66,6 +78,10 @@ def _facts(request: NetworkRequest, directory: Directory, zone: ZoneInfo) -> lis
     if request.done_by and request.done_at:
         verb = "Applied" if request.kind is Kind.PLATFORM else "Unblocked"
         facts.append((verb, f"by {name(request.done_by)} on {day(request.done_at, zone)}"))
+    if request.removed_by and request.removed_at:
+        facts.append(
+            ("Access removed", f"by {name(request.removed_by)} on {day(request.removed_at, zone)}")
+        )
     return facts
 
 
@@ -188,4 +204,64 @@ def declined(request: NetworkRequest, directory: Directory) -> Message:
         body=f"{directory.display_name(request.declined_by or '')} declined your request for "
         f"{what(request)}.",
         sections=(Section("Reason", request.declined_reason or "No reason given."),),
+    )
+
+
+def reminder(card: Message, waited: int) -> Message:
+    """The card of someone who must act, again, with the same buttons."""
+    return replace(
+        card,
+        notification=f"Reminder: {card.notification}",
+        title=f"Reminder: {card.title}",
+        body=f"This has waited {waited} working day(s) for you. {card.body or ''}".strip(),
+    )
+
+
+def end_card(request: NetworkRequest, directory: Directory, zone: ZoneInfo) -> Message:
+    """For the IT provider once an applied platform's activity has ended: remove the access."""
+    actions: tuple[Action, ...] = ()
+    if request.status is Status.DONE:
+        actions = (Action(NetworkAction.REMOVED, "Access removed", request.ref, Style.PRIMARY),)
+    ends = day(request.ends_on, zone) if request.ends_on else "its last day"
+    return Message(
+        notification=f"Activity ended: remove access for {request.ref}",
+        title=f"Remove network access {request.ref}",
+        body=f"The activity for {request.ref} ended on {ends}: please remove pupils' access to "
+        f"{request.platform} on the school network, then press Access removed.",
+        facts=tuple(_facts(request, directory, zone)),
+        actions=actions,
+        footer=FOOTER,
+    )
+
+
+def lapsed(request: NetworkRequest, zone: ZoneInfo) -> Message:
+    """For the requester: the activity ended before their request was approved or applied."""
+    ends = day(request.ends_on, zone) if request.ends_on else "its last day"
+    return Message(
+        notification=f"Your request {request.ref} has lapsed",
+        title=f"Request {request.ref} lapsed",
+        body=f"The activity ended on {ends} before {request.platform} was approved and applied, "
+        "so your request has lapsed and nothing will be set up. Please ask again for a new "
+        "activity.",
+    )
+
+
+def lapsed_for_it(request: NetworkRequest, zone: ZoneInfo) -> Message:
+    """For the IT provider: an approved request not yet applied has lapsed; don't apply it."""
+    ends = day(request.ends_on, zone) if request.ends_on else "its last day"
+    return Message(
+        notification=f"Network access {request.ref} has lapsed",
+        title=f"Don't apply {request.ref}",
+        body=f"The activity for {request.ref} ended on {ends} before the security measures "
+        f"were applied: please don't give pupils access to {request.platform} for it.",
+    )
+
+
+def removed(request: NetworkRequest, directory: Directory) -> Message:
+    """For the requester: the access was removed after the activity."""
+    return Message(
+        notification=f"Access for {request.ref} removed",
+        title=f"Request {request.ref} closed",
+        body=f"{directory.display_name(request.removed_by or '')} removed pupils' access to "
+        f"{request.platform} on the school network now the activity has ended.",
     )

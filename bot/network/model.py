@@ -26,6 +26,8 @@ class Status(StrEnum):
     APPROVED = "approved"  # platform: waiting for the IT provider to apply security measures
     DONE = "done"  # platform: measures applied; unblock: site unblocked
     DECLINED = "declined"
+    LAPSED = "lapsed"  # platform: the activity ended before it was approved or applied
+    ENDED = "ended"  # platform: the activity ended and the IT provider removed the access
 
 
 STATUS_LABELS = {
@@ -33,6 +35,8 @@ STATUS_LABELS = {
     Status.APPROVED: "Approved, waiting for IT",
     Status.DONE: "Done",
     Status.DECLINED: "Declined",
+    Status.LAPSED: "Lapsed, the activity has ended",
+    Status.ENDED: "Access removed after the activity",
 }
 
 
@@ -61,12 +65,18 @@ class NetworkRequest:
     declined_by: str | None = None
     declined_at: datetime | None = None
     declined_reason: str | None = None
+    reminded_at: datetime | None = None  # the last reminder to whoever must act
+    lapsed_at: datetime | None = None  # the activity ended while it still waited
+    end_asked_at: datetime | None = None  # the IT provider was asked to remove the access
+    removed_by: str | None = None  # the IT provider who removed it
+    removed_at: datetime | None = None
     id: int | None = None
 
     @property
     def revision(self) -> int:
         """Grows by one with every change, so each refresh of a card has its own outbox key."""
-        return 1 + sum(x is not None for x in (self.approved_at, self.done_at, self.declined_at))
+        changes = (self.approved_at, self.done_at, self.declined_at, self.lapsed_at)
+        return 1 + sum(x is not None for x in (*changes, self.removed_at))
 
     @property
     def audit_key(self) -> tuple[str, str]:
@@ -84,6 +94,9 @@ class NetworkRequest:
             "approved_by": self.approved_by,
             "done_by": self.done_by,
             "declined_by": self.declined_by,
+            "removed_by": self.removed_by,
+            "reminded": self.reminded_at is not None,
+            "end_asked": self.end_asked_at is not None,
         }
 
 
@@ -151,9 +164,41 @@ def decline(
     request.declined_by, request.declined_at, request.declined_reason = actor, at, reason
 
 
+def check_remove(directory: Directory, request: NetworkRequest, actor: str) -> None:
+    """The actor (the IT provider now) may record that an applied platform's access is
+    removed; a second click raises AlreadyDone."""
+    if not directory.holds(actor, IT_ROLE):
+        raise NotAllowed(
+            f"Only the Trust's IT provider can remove the access for {request.ref}, and the "
+            "directory doesn't list you in that role now."
+        )
+    if request.kind is not Kind.PLATFORM or request.status is not Status.DONE:
+        raise AlreadyDone(closed_words(directory, request))
+
+
+def remove_access(directory: Directory, request: NetworkRequest, actor: str, at: datetime) -> None:
+    """The IT provider removed pupils' access (restored the filtering) after the activity."""
+    check_remove(directory, request, actor)
+    request.status, request.removed_by, request.removed_at = Status.ENDED, actor, at
+
+
+def lapse(request: NetworkRequest, at: datetime) -> None:
+    """The activity ended while the request still waited: nothing is to be approved or applied."""
+    if request.status not in (Status.REQUESTED, Status.APPROVED):
+        raise AlreadyDone(f"{request.ref} no longer waits.")
+    request.status, request.lapsed_at = Status.LAPSED, at
+
+
 def closed_words(directory: Directory, request: NetworkRequest) -> str:
     """The polite answer to a click on something already decided."""
     name = directory.display_name
+    if request.status is Status.LAPSED:
+        return f"{request.ref} has lapsed: the activity ended on {_ends(request)}."
+    if request.status is Status.ENDED:
+        return (
+            f"{request.ref} is closed: {name(request.removed_by or '')} already removed the "
+            "access after the activity."
+        )
     if request.status is Status.DECLINED:
         return f"{request.ref} was already declined by {name(request.declined_by or '')}."
     if request.status is Status.DONE:
@@ -165,3 +210,8 @@ def closed_words(directory: Directory, request: NetworkRequest) -> str:
             "waiting for the IT provider."
         )
     return f"{request.ref} is still waiting for a decision."
+
+
+def _ends(request: NetworkRequest) -> str:
+    when = request.ends_on
+    return f"{when.day} {when.strftime('%b %Y')}" if when else "its end date"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Protocol
 
 from bot.network.model import Kind, NetworkRequest, Status
@@ -26,6 +27,11 @@ class NetworkStore(Protocol):
         """The person's own requests, most recent first."""
         ...
 
-    async def card_holders(self, thread_prefix: str) -> list[str]:
-        """Everyone who was sent a card in a thread starting with this prefix."""
+    async def card_threads(self, thread_prefix: str) -> list[tuple[str, str]]:
+        """Each (recipient, thread) of the cards sent in threads starting with this prefix."""
+        ...
+
+    async def for_upkeep(self, today: date) -> list[NetworkRequest]:
+        """Requests still waiting, and applied platforms whose activity ended before `today`
+        and whose IT provider was not yet asked to remove the access; oldest first."""
         ...

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.audit import audit_change
 from bot.clock import Clock
 from bot.directory import Directory
-from bot.errors import NotAllowed, NotFound
+from bot.errors import AlreadyDone, NotAllowed, NotFound
 from bot.messages import Message
 from bot.network import messages
+from bot.network.due import ended
 from bot.network.forms import PlatformInput, UnblockInput
 from bot.network.model import (
     HEAD_ROLE,
@@ -33,6 +34,7 @@ from bot.network.model import complete as complete_rule
 from bot.network.model import decline as decline_rule
 from bot.outbox import OutboxItem
 from bot.ports import UnitOfWork
+from bot.working_time import WorkingHours
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -48,13 +50,25 @@ class NetworkDeps:
     directory: Directory
     clock: Clock
     zone: ZoneInfo
+    hours: WorkingHours | None = field(default=None)  # None: 08:00-17:00, Monday to Friday
+    remind_days: int = 2  # working days a request waits before whoever must act is reminded
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
 
+    @property
+    def working(self) -> WorkingHours:
+        return self.hours or WorkingHours(self.zone, time(8), time(17), frozenset(range(5)))
+
 
 def deps_of(services: Services) -> NetworkDeps:
-    return NetworkDeps(services.directory, services.clock, services.hours.zone)
+    return NetworkDeps(
+        services.directory,
+        services.clock,
+        services.hours.zone,
+        services.hours,
+        services.network_remind_days,
+    )
 
 
 @dataclass(frozen=True)
@@ -79,27 +93,20 @@ async def request_platform(
         existing = await uow.network.by_source_key(source_key)
         if existing is not None:
             return Asked(existing, created=False)
-        now = deps.clock.now()
-        request = NetworkRequest(
-            ref=await uow.network.next_ref(PLATFORM_PREFIX, now.year),
-            kind=Kind.PLATFORM,
-            requester=requester,
-            site_id=data.site_id,
-            reason=data.reason,
-            status=Status.REQUESTED,
-            created_at=now,
+        request = await _opened(
+            uow,
+            deps,
+            Kind.PLATFORM,
+            requester,
+            data.site_id,
+            data.reason,
+            source_key,
             class_name=data.class_name,
             platform=data.platform,
             starts_on=data.starts_on,
             ends_on=data.ends_on,
         )
-        await uow.network.add(request, source_key=source_key)
-        await audit_change(
-            uow.audit, now, requester, "network_request.requested", request, before=None
-        )
-        await _tell(
-            uow, f"network:{request.ref}:receipt", requester, messages.receipt(request, directory)
-        )
+        now = request.created_at
         if requester in heads:
             before = request.state()
             approve_rule(directory, request, requester, now)
@@ -137,28 +144,54 @@ async def request_unblock(
         existing = await uow.network.by_source_key(source_key)
         if existing is not None:
             return Asked(existing, created=False)
-        now = deps.clock.now()
-        request = NetworkRequest(
-            ref=await uow.network.next_ref(UNBLOCK_PREFIX, now.year),
-            kind=Kind.UNBLOCK,
-            requester=requester,
-            site_id=data.site_id,
-            reason=data.reason,
-            status=Status.REQUESTED,
-            created_at=now,
+        request = await _opened(
+            uow,
+            deps,
+            Kind.UNBLOCK,
+            requester,
+            data.site_id,
+            data.reason,
+            source_key,
             address=data.address,
-        )
-        await uow.network.add(request, source_key=source_key)
-        await audit_change(
-            uow.audit, now, requester, "network_request.requested", request, before=None
-        )
-        await _tell(
-            uow, f"network:{request.ref}:receipt", requester, messages.receipt(request, directory)
         )
         await _send_cards(uow, deps, request, it_people, messages.it_thread, messages.it_card)
         await uow.commit()
     log.info("unblock request %s made (site=%s)", request.ref, request.site_id)
     return Asked(request, created=True)
+
+
+async def _opened(
+    uow: UnitOfWork,
+    deps: NetworkDeps,
+    kind: Kind,
+    requester: str,
+    site_id: str,
+    reason: str,
+    source_key: str,
+    **details: Any,
+) -> NetworkRequest:
+    """A new request of `kind`, recorded and audited, with the requester's receipt queued."""
+    now = deps.clock.now()
+    prefix = PLATFORM_PREFIX if kind is Kind.PLATFORM else UNBLOCK_PREFIX
+    request = NetworkRequest(
+        ref=await uow.network.next_ref(prefix, now.year),
+        kind=kind,
+        requester=requester,
+        site_id=site_id,
+        reason=reason,
+        status=Status.REQUESTED,
+        created_at=now,
+        **details,
+    )
+    await uow.network.add(request, source_key=source_key)
+    await audit_change(uow.audit, now, requester, "network_request.requested", request, before=None)
+    await _tell(
+        uow,
+        f"network:{request.ref}:receipt",
+        requester,
+        messages.receipt(request, deps.directory),
+    )
+    return request
 
 
 async def approve(uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str) -> NetworkRequest:
@@ -168,6 +201,7 @@ async def approve(uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str) -
         request = await _for_update(uow, ref)
         before = request.state()
         approve_rule(deps.directory, request, actor, deps.clock.now())
+        _refuse_if_ended(deps, request)
         await _changed(uow, deps, actor, "network_request.approved", request, before)
         await _send_cards(
             uow, deps, request, _it_people(deps.directory), messages.it_thread, messages.it_card
@@ -189,6 +223,7 @@ async def complete(uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str) 
         request = await _for_update(uow, ref)
         before = request.state()
         complete_rule(deps.directory, request, actor, deps.clock.now())
+        _refuse_if_ended(deps, request)
         await _changed(uow, deps, actor, "network_request.done", request, before)
         await _tell(
             uow, f"network:{ref}:done", request.requester, messages.done(request, deps.directory)
@@ -225,6 +260,16 @@ async def check_can_decline(uow: UnitOfWork, deps: NetworkDeps, *, ref: str, act
     if request is None:
         raise NotFound(f"I can't find a network request {ref}.")
     check_decide(deps.directory, request, actor)
+
+
+def _refuse_if_ended(deps: NetworkDeps, request: NetworkRequest) -> None:
+    """Nothing is approved or applied for an activity that has ended (the request lapses at
+    the next working hour; until then a click on its card changes nothing)."""
+    if ended(request, deps.today()):
+        raise AlreadyDone(
+            f"The activity for {request.ref} has ended, so it can no longer be approved or "
+            "applied; the request lapses."
+        )
 
 
 async def _for_update(uow: UnitOfWork, ref: str) -> NetworkRequest:
@@ -269,13 +314,13 @@ async def _changed(
     request: NetworkRequest,
     before: dict[str, object],
 ) -> None:
-    """Save, audit, and refresh every card already sent in place."""
+    """Save, audit, and refresh in place every card already sent (reminders included)."""
     await uow.network.save(request)
     await audit_change(uow.audit, deps.clock.now(), actor, action, request, before=before)
-    for prefix, card_of in (("head", messages.head_card), ("it", messages.it_card)):
+    cards = (("head", messages.head_card), ("it", messages.it_card), ("end", messages.end_card))
+    for prefix, card_of in cards:
         card = card_of(request, deps.directory, deps.zone)
-        for email in await uow.network.card_holders(f"network:{request.ref}:{prefix}:"):
-            thread = f"network:{request.ref}:{prefix}:{email}"
+        for email, thread in await uow.network.card_threads(f"network:{request.ref}:{prefix}:"):
             await uow.outbox.add(OutboxItem.card(thread, request.revision, email, card))
 
 
@@ -291,6 +336,7 @@ class NetworkHome:
     to_decide: tuple[NetworkRequest, ...]  # platform requests for this Headteacher
     to_do: tuple[NetworkRequest, ...]  # for the IT provider: measures to apply, sites to unblock
     mine: tuple[NetworkRequest, ...]
+    to_remove: tuple[NetworkRequest, ...] = ()  # for the IT provider: access of ended activities
 
 
 async def for_home(uow: UnitOfWork, deps: NetworkDeps, *, email: str) -> NetworkHome:
@@ -301,7 +347,9 @@ async def for_home(uow: UnitOfWork, deps: NetworkDeps, *, email: str) -> Network
         asked = await uow.network.waiting(Kind.PLATFORM, [Status.REQUESTED]) if head else []
         applying = await uow.network.waiting(Kind.PLATFORM, [Status.APPROVED]) if it else []
         unblocking = await uow.network.waiting(Kind.UNBLOCK, [Status.REQUESTED]) if it else []
+        applied = await uow.network.waiting(Kind.PLATFORM, [Status.DONE]) if it else []
         mine = await uow.network.made_by(email)
     to_decide = [r for r in asked if may_decide(directory, r, email)]
     to_do = [*applying, *unblocking]
-    return NetworkHome(tuple(to_decide), tuple(to_do), tuple(mine))
+    to_remove = [r for r in applied if r.end_asked_at is not None]
+    return NetworkHome(tuple(to_decide), tuple(to_do), tuple(mine), tuple(to_remove))

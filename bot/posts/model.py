@@ -173,6 +173,16 @@ class PostRequest:
         return self.current.number
 
     @property
+    def waited_until(self) -> datetime | None:
+        """When it stopped waiting for sign-off: None while open (pending, or changes asked),
+        then its decision, or (expired undecided) the time it was due to go out."""
+        if self.status in OPEN:
+            return None
+        if self.decided_at is not None:
+            return self.decided_at
+        return self.current.publish_at if self.versions else self.created_at
+
+    @property
     def scope(self) -> Scope:
         return Scope.TRUST if self.site_id == "trust" else Scope.SCHOOL
 

@@ -1,6 +1,7 @@
 # What the post flows need from storage: the repository of post requests.
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -21,4 +22,17 @@ class PostStore(Protocol):
     async def approved_on(self, account_ids: list[str]) -> list[PostRequest]: ...
     async def every(self) -> list[PostRequest]:
         """Every request, oldest first (an export)."""
+        ...
+
+    async def for_export(
+        self,
+        *,
+        sites: Sequence[str] | None,
+        visible: Sequence[str] | None,
+        own: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[PostRequest]:
+        """Requests made in [since, until) (None: open-ended) at `sites` (None: any), oldest first;
+        narrowed to what one person may see: at `visible` sites (None: any) or made by `own`."""
         ...

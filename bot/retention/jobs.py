@@ -11,8 +11,9 @@ def retention_job(policy: RetentionPolicy) -> Callable[[Services, str], Awaitabl
     """The job removing what passed its retention under `policy`; `day` keys its audit event."""
 
     async def run(services: Services, day: str) -> int:
-        return await apply_retention(
+        counts = await apply_retention(
             services.uow(), policy, now=services.clock.now(), today=services.today(), key=day
         )
+        return sum(counts.values())
 
     return run

@@ -56,10 +56,11 @@ class Cutoffs:
 
 async def apply_retention(
     uow: UnitOfWork, policy: RetentionPolicy, *, now: datetime, today: date, key: str
-) -> int:
+) -> dict[str, int]:
     """Remove every record past its retention in one transaction, and say so in the audit
     trail (counts, cutoffs, and the anchor of the pruned audit prefix). Returns how many
-    records were removed or redacted; the audit event is written even when none were."""
+    records were removed or redacted, by kind; the audit event is written even when none
+    were."""
     cut = Cutoffs.at(now, today, policy)
     async with uow:
         store = uow.retention
@@ -85,4 +86,24 @@ async def apply_retention(
         )
         await uow.commit()
     log.info("retention %s: %s", key, counts)
-    return sum(counts.values())
+    return counts
+
+
+async def retention_due(
+    uow: UnitOfWork, policy: RetentionPolicy, *, now: datetime, today: date
+) -> dict[str, int]:
+    """A dry run: how many records `apply_retention` would remove or redact now, by kind (the
+    same keys), counted by the same criteria. Nothing is written, not even the audit trail."""
+    cut = Cutoffs.at(now, today, policy)
+    async with uow:
+        store = uow.retention
+        return {
+            "reports_redacted": await store.count_reports(
+                closed_before=cut.reports, safeguarding_closed_before=cut.safeguarding
+            ),
+            "posts_deleted": await store.count_posts(due_before=cut.posts),
+            "declarations_deleted": await store.count_declarations(ended_before=cut.declarations),
+            "training_deleted": await store.count_training(completed_before=cut.training),
+            "abuse_log_deleted": await store.count_abuse_log(before=cut.abuse_log),
+            "audit_pruned": await store.count_audit(before=cut.audit),
+        }

@@ -34,6 +34,13 @@ class TrainingStore(Protocol):
         """Every completion on record, oldest first (an export)."""
         ...
 
+    async def for_export(
+        self, *, emails: Sequence[str] | None, since: date | None, until: date | None
+    ) -> list[Completion]:
+        """Completions on days since..until (inclusive; None: open-ended) of these people (None:
+        anyone's), oldest first (an export)."""
+        ...
+
     async def any_records(self) -> bool:
         """Whether the register holds anything (a completion or a campaign)."""
         ...

@@ -72,6 +72,14 @@ def may_see_record(directory: Directory, viewer: str, email: str) -> bool:
     )
 
 
+def people_to_see(directory: Directory, viewer: str) -> frozenset[str] | None:
+    """Everyone whose training `may_see_record` lets the viewer see (None: everyone)."""
+    if is_comms(directory, viewer):
+        return None
+    schools = [site for site in directory.sites if viewer in site.headteacher]
+    return frozenset({viewer, *(e for site in schools for e in site.members)})
+
+
 async def status_for(
     uow: UnitOfWork, deps: TrainingDeps, *, email: str
 ) -> tuple[TrainingStatus, Completion | None]:

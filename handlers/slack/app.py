@@ -16,6 +16,7 @@ from bot.ports import IdentityStore
 from bot.services import Services
 from bot.settings import Settings
 from handlers.slack import commands, home, listeners
+from handlers.slack.files import SlackFiles
 from handlers.slack.people import SlackPeople
 from handlers.slack.sender import SlackSender
 
@@ -27,6 +28,7 @@ class SlackFront:
     app: AsyncApp
     sender: SlackSender
     people: SlackPeople
+    files: SlackFiles
 
 
 def _unused_token_warning(record: logging.LogRecord) -> bool:
@@ -61,4 +63,5 @@ def build_slack(
         )
         return None
 
-    return SlackFront(app, SlackSender(client, people), people)
+    files = SlackFiles(client, settings.slack_bot_token or "")
+    return SlackFront(app, SlackSender(client, people), people, files)

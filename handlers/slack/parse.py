@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.files import Upload
+
 
 def view_values(view: dict[str, Any]) -> dict[str, object]:
-    """`view.state.values` as {field name: str | list[str] | None}."""
+    """`view.state.values` as {field name: str | list[str] | tuple[Upload, ...] | None}."""
     values: dict[str, object] = {}
     state = view.get("state", {}).get("values", {})
     if not isinstance(state, dict):
@@ -34,7 +36,22 @@ def _value(action: dict[str, Any]) -> object:
         return str(moment) if isinstance(moment, int) else None
     if kind == "users_select":
         return action.get("selected_user")
+    if kind == "file_input":  # no file given reads as None, as on Teams
+        files = tuple(_upload(f) for f in action.get("files") or [] if isinstance(f, dict))
+        return files or None
     return action.get("value")
+
+
+def _upload(file: dict[str, Any]) -> Upload:
+    """A file given in a form; the bot fetches it later by its id (files.info)."""
+    size = file.get("size")
+    return Upload(
+        channel="slack",
+        file_id=str(file.get("id") or ""),
+        name=str(file.get("name") or file.get("title") or "screenshot")[:200],
+        mimetype=str(file.get("mimetype") or ""),
+        size=size if isinstance(size, int) else None,
+    )
 
 
 def metadata(view: dict[str, Any]) -> dict[str, str]:

@@ -161,6 +161,11 @@ def _element(field: Field) -> dict[str, Any]:
         element["type"] = "datepicker"
         if isinstance(field.initial, str):
             element["initial_date"] = field.initial
+    elif field.kind is FieldKind.FILE:  # needs the files:read scope
+        element["type"] = "file_input"
+        element["max_files"] = field.max_files
+        if field.accept:
+            element["filetypes"] = list(field.accept)
     elif field.kind is FieldKind.CHECKBOXES:
         element["type"] = "checkboxes"
         element["options"] = [_option(o.value, o.label) for o in field.options]

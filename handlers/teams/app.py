@@ -37,6 +37,7 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers.teams.connector import Connector
 from handlers.teams.dispatch import Card, CardKit, CurrentCard, TeamsDesk
+from handlers.teams.files import TeamsFiles, uploads_of
 from handlers.teams.people import FindUser, TeamsPeople, Turn
 from handlers.teams.sender import CARD, TeamsSender, teams_ref
 from handlers.teams.tokens import (
@@ -62,6 +63,7 @@ class TeamsFront:
     sender: TeamsSender
     people: TeamsPeople
     connector: Connector
+    files: TeamsFiles
 
 
 def connector_token(manager: ConnectionManager, anonymous: bool) -> Callable[[], Awaitable[str]]:
@@ -113,8 +115,11 @@ def register(
         activity = context.activity
         resolve, key = resolver(context), f"teams:activity:{activity.id}"
         value = activity.value if isinstance(activity.value, dict) else None
+        files = uploads_of(activity.attachments, activity.service_url or "")
         if not (activity.text or "").strip() and value and value.get("verb"):  # Action.Submit
             card = await desk.action(resolve, key, str(value["verb"]), value)
+        elif files:
+            card = await desk.files(resolve, key, activity.text or "", files)
         else:
             card = await desk.message(resolve, key, activity.text or "")
         if isinstance(card, str):
@@ -264,7 +269,8 @@ def build_teams(
         anonymous_allowed=anonymous,
         authority_host=settings.authority_host,
     )
-    connector = Connector(connector_token(manager, anonymous))
+    token = connector_token(manager, anonymous)
+    connector = Connector(token)
     people = TeamsPeople(
         connector,
         identities,
@@ -288,4 +294,4 @@ def build_teams(
     app, adapter = build_application(manager)
     register(app, adapter, teams_desk, people)
     config = manager.get_default_connection_configuration()
-    return TeamsFront(app, adapter, config, sender, people, connector)
+    return TeamsFront(app, adapter, config, sender, people, connector, TeamsFiles(token))

@@ -9,6 +9,7 @@ from datetime import tzinfo
 from typing import Any, Protocol
 
 from bot.errors import FormInvalid
+from bot.files import Upload
 from bot.forms import Form, Option
 from bot.front import (
     Desk,
@@ -19,6 +20,7 @@ from bot.front import (
     Resolve,
     run_button,
     run_command,
+    run_files,
     run_search,
     run_submit,
 )
@@ -85,6 +87,17 @@ class TeamsDesk:
         log.info("teams command %r by %s", command.teams, source_key)
         reply = await run_command(self._services, command, resolve, source_key, rest)
         return await self.card(reply, resolve)
+
+    async def files(
+        self, resolve: Resolve, source_key: str, text: str, uploads: Sequence[Upload]
+    ) -> Card:
+        """Files sent in chat: to the flow that takes them (the abuse log's screenshots)."""
+        if not self.desk.files:
+            return self._cards.notice_card("Not kept", "I don't keep files sent to me.")
+        handler = self.desk.files[0]
+        log.info("teams files (%d) by %s", len(uploads), source_key)
+        answer = await run_files(self._services, handler, resolve, source_key, text, uploads)
+        return self._cards.notice_card(answer.title, answer.text)
 
     # ------------------------------------------------------------------ clicks
     async def action(

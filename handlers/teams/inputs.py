@@ -7,11 +7,16 @@ from typing import Any
 
 from bot.forms import Field, FieldKind, Form, Option
 from handlers.teams import verbs
-from handlers.teams.text import attention, subtle
+from handlers.teams.text import attention, subtle, text_block
 
 SEARCH_KINDS = (FieldKind.SEARCH, FieldKind.SEARCH_MANY, FieldKind.PERSON)
 MULTI_KINDS = (FieldKind.CHECKBOXES, FieldKind.SEARCH_MANY)
 _UNSET = object()
+FILE_IN_CHAT = (
+    "Teams forms cannot take a file: send it to me in this chat instead (attach it, or paste "
+    "the picture). It goes with the entry you logged today, or with the one whose reference "
+    "(AL-...) you write in the message."
+)
 
 
 def required_words(field: Field) -> str:
@@ -66,6 +71,8 @@ def field_items(
     current = values.get(field.name, _UNSET) if values is not None else _UNSET
     checked = not has_search(form)  # a required input would block the search buttons
     search: list[dict[str, Any]] = []
+    if field.kind is FieldKind.FILE:  # a card cannot take a file: it is sent in chat instead
+        return [text_block(field.label, weight="Bolder"), subtle(FILE_IN_CHAT)]
     if field.kind is FieldKind.DATETIME:
         items = [_moment_inputs(field, current, zone, checked)]
     elif field.kind in SEARCH_KINDS:

@@ -64,7 +64,7 @@ def manifest(info: AppInfo, commands: Sequence[Command]) -> dict[str, Any]:
             {
                 "botId": info.bot_id,
                 "scopes": ["personal", "team", "groupChat"],
-                "supportsFiles": False,
+                "supportsFiles": True,  # screenshots for the abuse log, in personal chat
                 "isNotificationOnly": False,
                 "commandLists": [
                     {

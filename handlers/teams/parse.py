@@ -22,6 +22,8 @@ def card_values(form: Form, data: Mapping[str, object]) -> dict[str, object]:
         raw = data.get(field.name)
         if field.kind in _MULTI:
             values[field.name] = _choices(raw)
+        elif field.kind is FieldKind.FILE:
+            values[field.name] = None  # files come in chat, not on the card
         elif field.kind is FieldKind.DATETIME:
             values[field.name] = _moment(raw, data.get(field.name + verbs.TIME_SUFFIX), zone)
         else:

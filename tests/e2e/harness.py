@@ -180,9 +180,11 @@ class People:
         assert response.status_code == 200, response.text
         return response
 
-    def open_form(self, email: str, command: str = "/report-misuse") -> dict[str, Any]:
+    def open_form(
+        self, email: str, command: str = "/report-misuse", text: str = ""
+    ) -> dict[str, Any]:
         before = len(self.fake.calls("views.open"))
-        self.command(email, command)
+        self.command(email, command, text)
         self.fake.wait_for(lambda f: len(f.calls("views.open")) > before)
         view = self.fake.last_view_opened()
         assert view is not None

@@ -29,7 +29,15 @@ def policybot(
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["serve"], ["check"], ["db", "upgrade"], ["outbox", "list"], ["outbox", "retry"]],
+    [
+        [],
+        ["serve"],
+        ["check"],
+        ["db", "upgrade"],
+        ["outbox", "list"],
+        ["outbox", "retry"],
+        ["retention", "run"],
+    ],
 )
 def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
     result = policybot(*command, "--help", cwd=tmp_path)

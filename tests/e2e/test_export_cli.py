@@ -1,15 +1,27 @@
 # `policybot export` as an IT person runs it for a role holder: CSV to a file or standard output,
-# a progress bar on standard error, a refusal (exit 1) for someone without the role, audited.
+# a progress bar on standard error, a refusal (exit 1) for someone without the role, audited;
+# an entry's screenshots as files with SHA256SUMS, refused when they no longer match.
 from __future__ import annotations
 
+import asyncio
 import csv
+import hashlib
 import io
 import shutil
 import sqlite3
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.abuse import service as abuse
+from bot.clock import SystemClock
+from bot.directory import load_directory
+from bot.files import Upload
+from bot.working_time import WorkingHours
+from storage.engine import create_engine, session_factory
+from storage.uow import SqlUnitOfWork
 from tests.e2e.harness import SAMPLE
 from tests.e2e.test_cli import policybot
 
@@ -91,3 +103,60 @@ def test_a_subject_access_bundle_is_a_folder_of_csv_files(workdir: Path) -> None
     refused = run(workdir, "person", WILLOW_HEAD, "--as", COMMS, "--out", str(workdir / "no"))
     assert refused.returncode == 1 and "subject access" in refused.stderr
     assert not (workdir / "no").exists()
+
+
+PICTURE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+
+
+class OneFile:
+    """Slack's files, as the bot's fetcher sees them: this picture for any id."""
+
+    async def fetch(self, upload: Upload, *, limit: int) -> bytes:
+        return PICTURE
+
+
+async def logged_with_a_screenshot(workdir: Path) -> str:
+    """An abuse log entry about Willow whose screenshot the bot has kept; its reference."""
+    engine = create_engine(f"sqlite:///{workdir / 'bot.db'}")
+    clock = SystemClock()
+    uow = lambda: SqlUnitOfWork(session_factory(engine), clock)  # noqa: E731
+    hours = WorkingHours(ZoneInfo("Europe/London"), time(8), time(17), frozenset(range(5)))
+    deps = abuse.AbuseDeps(load_directory(workdir / "directory.yml"), clock, hours)
+    values = {
+        "site": "willow",
+        "platform": "Facebook",
+        "account": "Willow PTA",
+        "link": "https://facebook.com/p/1",
+        "author": "@someone",
+        "seen_at": str(int(clock.now().timestamp()) - 60),
+        "kind": "threatening",
+        "screenshot_file": (Upload("slack", "F1", "the comment.png", "image/png"),),
+    }
+    done = await abuse.submit(
+        uow(), deps, by="d.hughes@willow.example", values=values, source_key="test:1"
+    )
+    assert await abuse.keep_screenshots(uow, deps, {"slack": OneFile()}) == 1
+    await engine.dispose()
+    return done.entry.ref
+
+
+def test_the_screenshots_of_an_entry_come_with_their_sha256_sums(workdir: Path) -> None:
+    ref = asyncio.run(logged_with_a_screenshot(workdir))
+    out = workdir / "evidence"
+    result = run(workdir, "screenshots", ref, "--as", WILLOW_HEAD, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    name = f"{ref}-1-the_comment.png"
+    assert sorted(p.name for p in out.iterdir()) == sorted(["SHA256SUMS", name])
+    assert (out / name).read_bytes() == PICTURE
+    digest = hashlib.sha256(PICTURE).hexdigest()
+    assert (out / "SHA256SUMS").read_text() == f"{digest}  {name}\n"
+
+    refused = run(
+        workdir, "screenshots", ref, "--as", "m.obrien@oakfield.example", "--out", str(out / "x")
+    )
+    assert refused.returncode == 1 and "may not see" in refused.stderr
+    with sqlite3.connect(workdir / "bot.db") as db:
+        db.execute("UPDATE abuse_screenshot SET content = ?", (PICTURE + b"!",))
+    changed = run(workdir, "screenshots", ref, "--as", COMMS, "--out", str(out / "y"))
+    assert changed.returncode == 1 and "no longer match" in changed.stderr
+    assert not (out / "x").exists() and not (out / "y").exists()

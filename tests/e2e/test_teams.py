@@ -3,15 +3,11 @@
 # 1:1 chat, the app not installed yet, 429 and 500), delivered once.
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.harness import SAMPLE, BotServer, People, seed_users
+from tests.e2e.harness import BotServer, People
+from tests.e2e.teams_harness import TeamsTrust, card_about, cards_about
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.slack_api import FakeSlack
 from tests.fakes.teams_requests import TeamsRequests, click
 
 TEACHER = "d.hughes@willow.example"
@@ -21,49 +17,18 @@ OAK_HEAD = "m.obrien@oakfield.example"  # on Teams, app not installed at first
 RIVER_TEACHER = "b.carter@riverside.example"
 RIVER_HEAD = "a.fletcher@riverside.example"  # on Teams
 STRANGER = "visitor@elsewhere.example"
-
-
-def on_teams(directory: Path, connector: FakeBotConnector, *emails: str) -> None:
-    """Give these people `channel: teams` and their Teams id in the directory file."""
-    text = directory.read_text()
-    for email in emails:
-        extra = f"channel: teams, teams_id: '{connector.user(email).user_id}'"
-        text = re.sub(r"(\{email: " + re.escape(email) + r", [^}]*?)\}", rf"\1, {extra}}}", text)
-    directory.write_text(text)
-
-
-@pytest.fixture(scope="module")
-def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
-    with FakeBotConnector() as fake:
-        yield fake
-        fake.keep_capture(request.module.__name__)
+PEOPLE = {
+    HEAD: "Sarah Thompson",
+    TEACHER: "David Hughes",
+    OAK_HEAD: "Michael O'Brien",
+    RIVER_HEAD: "Andrew Fletcher",
+    STRANGER: "A Visitor",
+}
 
 
 @pytest.fixture(scope="module")
-def server(
-    fake_slack: FakeSlack, connector: FakeBotConnector, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[BotServer]:
-    bot = BotServer(tmp_path_factory.mktemp("teams"), fake_slack, extra_env=connector.env())
-    connector.add_user(HEAD, "Sarah Thompson")
-    connector.add_user(TEACHER, "David Hughes")
-    connector.add_user(OAK_HEAD, "Michael O'Brien", installed=False)
-    connector.add_user(RIVER_HEAD, "Andrew Fletcher")
-    connector.add_user(STRANGER, "A Visitor")
-    bot.directory_file.write_text(SAMPLE.read_text())
-    on_teams(bot.directory_file, connector, HEAD, OAK_HEAD, RIVER_HEAD)
-    bot.start()
-    yield bot
-    bot.stop()
-
-
-@pytest.fixture(scope="module")
-def people(server: BotServer, fake_slack: FakeSlack) -> People:
-    return People(server, fake_slack, seed_users(fake_slack, Path(SAMPLE)))
-
-
-@pytest.fixture(scope="module")
-def teams(server: BotServer, connector: FakeBotConnector) -> TeamsRequests:
-    return TeamsRequests(server.url, connector)
+def teams_trust() -> TeamsTrust:
+    return TeamsTrust(PEOPLE, not_installed=(OAK_HEAD,), on_teams=(HEAD, OAK_HEAD, RIVER_HEAD))
 
 
 def texts(card: dict) -> str:
@@ -132,9 +97,7 @@ def test_a_report_made_on_slack_reaches_the_headteacher_on_teams_and_is_acknowle
     people: People, teams: TeamsRequests, connector: FakeBotConnector
 ) -> None:
     ref = people.report(TEACHER, subject_name="A pupil in Year 5")
-    card = connector.wait_for(
-        lambda c: [k for k in c.cards_to(HEAD) if ref in texts(k)], timeout=15
-    )[-1]
+    card = card_about(connector, HEAD, ref)
     assert "Acknowledge" in texts(card)
     created = [c for c in connector.calls("create") if c.status == 201]
     assert created and created[0].body["members"] == [{"id": connector.user(HEAD).user_id}]
@@ -153,14 +116,14 @@ def test_a_person_without_the_app_gets_it_once_they_install_it(
     connector.wait_for(lambda c: [x for x in c.calls("create") if x.status == 403])
     waiting = server.cli("outbox", "list").stdout
     assert "Teams app is not installed" in waiting and OAK_HEAD in waiting
-    assert not [k for k in connector.cards_to(OAK_HEAD) if ref in texts(k)]
+    assert not cards_about(connector, OAK_HEAD, ref)
 
     teams.install(OAK_HEAD)
-    connector.wait_for(lambda c: [k for k in c.cards_to(OAK_HEAD) if ref in texts(k)], timeout=15)
+    connector.wait_for(lambda c: cards_about(c, OAK_HEAD, ref), timeout=15)
     import time
 
     time.sleep(2)
-    assert len([k for k in connector.cards_to(OAK_HEAD) if ref in texts(k)]) == 1
+    assert len(cards_about(connector, OAK_HEAD, ref)) == 1
 
 
 @pytest.mark.parametrize(("status", "retry_after"), [(429, 1), (500, None)])
@@ -170,11 +133,11 @@ def test_a_refused_send_is_delivered_once_when_the_connector_recovers(
     before = len(connector.calls("send"))
     connector.fail_next(status, times=2, retry_after=retry_after, on="send")
     ref = people.report(RIVER_TEACHER, subject_name=f"A pupil, case {status}")
-    connector.wait_for(lambda c: [k for k in c.cards_to(RIVER_HEAD) if ref in texts(k)], timeout=20)
+    connector.wait_for(lambda c: cards_about(c, RIVER_HEAD, ref), timeout=20)
     import time
 
     time.sleep(2)
-    assert len([k for k in connector.cards_to(RIVER_HEAD) if ref in texts(k)]) == 1
+    assert len(cards_about(connector, RIVER_HEAD, ref)) == 1
     refused = [c for c in connector.calls("send")[before:] if c.status == status]
     assert len(refused) == 2
     if retry_after:

@@ -2,42 +2,21 @@
 # local JWKS), outbound calls with the bot's own token from the fake login; Slack unaffected.
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.e2e.harness import SAMPLE, BotServer, People, seed_users
+from tests.e2e.harness import People
+from tests.e2e.teams_harness import TeamsTrust
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.slack_api import FakeSlack
 from tests.fakes.teams_requests import TeamsRequests
 
 TEACHER = "d.hughes@willow.example"
 
 
 @pytest.fixture(scope="module")
-def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
-    with FakeBotConnector(auth=True) as fake:
-        fake.add_user(TEACHER, "David Hughes")
-        yield fake
-        fake.keep_capture(request.module.__name__)
-
-
-@pytest.fixture(scope="module")
-def server(
-    fake_slack: FakeSlack, connector: FakeBotConnector, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[BotServer]:
-    bot = BotServer(tmp_path_factory.mktemp("teams-auth"), fake_slack, extra_env=connector.env())
-    bot.start()
-    yield bot
-    bot.stop()
-
-
-@pytest.fixture(scope="module")
-def teams(server: BotServer, connector: FakeBotConnector) -> TeamsRequests:
-    return TeamsRequests(server.url, connector, signed=True)
+def teams_trust() -> TeamsTrust:
+    return TeamsTrust({TEACHER: "David Hughes"}, auth=True)
 
 
 def test_a_signed_request_is_answered_with_the_bots_own_token(
@@ -87,7 +66,6 @@ def test_a_bad_token_gets_401(
     assert response.status_code == 401, response.text
 
 
-def test_slack_is_unaffected_by_teams_tokens(server: BotServer, fake_slack: FakeSlack) -> None:
-    people = People(server, fake_slack, seed_users(fake_slack, Path(SAMPLE)))
+def test_slack_is_unaffected_by_teams_tokens(people: People) -> None:
     response = people.command(TEACHER, "/policybot")
     assert response.status_code == 200

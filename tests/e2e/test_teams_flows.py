@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from tests.e2e.harness import SAMPLE, BotServer
+from tests.e2e.harness import BotServer
+from tests.e2e.teams_harness import (
+    TeamsTrust,
+    card_about,
+    cards_about,
+    reply_card,
+    sent_ref,
+    updated_in_place,
+)
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.slack_api import FakeSlack
 from tests.fakes.teams_requests import TeamsRequests, click, submit
 
 TEACHER = "d.hughes@willow.example"
@@ -26,53 +31,13 @@ PEOPLE = {
     DSL: "James Whitaker",
     COMMS: "Hannah Whitfield",
 }
+ALWAYS = {"WORKING_HOURS": "00:00-24:00", "WORKING_DAYS": "mon-sun"}  # nudges any time
 
 
 @pytest.fixture(scope="module")
-def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
-    with FakeBotConnector() as fake:
-        for email, name in PEOPLE.items():
-            fake.add_user(email, name)
-        yield fake
-        fake.keep_capture(request.module.__name__)
-
-
-@pytest.fixture(scope="module")
-def server(
-    fake_slack: FakeSlack, connector: FakeBotConnector, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[BotServer]:
-    always = {"WORKING_HOURS": "00:00-24:00", "WORKING_DAYS": "mon-sun"}  # nudges any time
-    bot = BotServer(
-        tmp_path_factory.mktemp("teams-flows"),
-        fake_slack,
-        extra_env=connector.env() | always,
-        slack=False,
-    )
-    bot.directory_file.write_text(SAMPLE.read_text())
-    bot.start()
-    yield bot
-    bot.stop()
-
-
-@pytest.fixture(scope="module")
-def teams(server: BotServer, connector: FakeBotConnector) -> TeamsRequests:
-    teams = TeamsRequests(server.url, connector)
-    for email in PEOPLE:  # everyone has opened the app once: their chats are known
-        teams.install(email)
-    return teams
-
-
-def reply_card(teams: TeamsRequests, email: str, text: str) -> dict[str, Any]:
-    before = len(teams.connector.cards_to(email))
-    response = teams.message(email, text)
-    assert response.status_code in (200, 202), response.text
-    return teams.connector.wait_for(lambda c: c.cards_to(email)[before:])[-1]
-
-
-def card_about(connector: FakeBotConnector, email: str, words: str, timeout: float = 15) -> dict:
-    return connector.wait_for(
-        lambda c: [k for k in c.cards_to(email) if words in str(k)], timeout=timeout
-    )[-1]
+def teams_trust() -> TeamsTrust:
+    """Everyone has opened the app once: their chats are known."""
+    return TeamsTrust(PEOPLE, installed=tuple(PEOPLE), slack=False, env=ALWAYS)
 
 
 def test_a_report_made_on_teams_is_acknowledged_on_teams_and_updated_in_place(
@@ -90,25 +55,15 @@ def test_a_report_made_on_teams_is_acknowledged_on_teams_and_updated_in_place(
             "description": "Unkind posts about a pupil.",
         },
     )
-    assert response.status_code == 200, response.text
-    confirmation = str(response.json()["value"])
-    match = re.search(r"MR-\d{4}-\d{4}", confirmation)
-    assert match, confirmation
-    ref = match.group(0)
+    ref = sent_ref(response, "MR")
 
     card = card_about(connector, HEAD, ref)
     assert "Unkind posts" in str(card)
     answer = click(teams, HEAD, card, "Acknowledge")
     assert answer.status_code == 200
     assert "Acknowledged" in str(answer.json()["value"]), "the clicker sees the updated card"
-    connector.wait_for(
-        lambda c: [
-            u
-            for u in c.calls("update")
-            if u.activity_id == card["_id"] and "Acknowledged" in str(u.body)
-        ]
-    )
-    assert len([k for k in connector.cards_to(HEAD) if ref in str(k)]) == 1, "one card, updated"
+    updated_in_place(connector, card, "Acknowledged")
+    assert len(cards_about(connector, HEAD, ref)) == 1, "one card, updated"
     card_about(connector, TEACHER, "was acknowledged")
 
 
@@ -162,10 +117,7 @@ def test_a_post_request_is_approved_by_two_people_on_teams(
             "confirmations": ["content", "device", "no_other_id"],
         },
     )
-    assert response.status_code == 200, response.text
-    match = re.search(r"PR-\d{4}-\d{4}", str(response.json()["value"]))
-    assert match, response.json()
-    ref = match.group(0)
+    ref = sent_ref(response, "PR")
     click(teams, COMMS, card_about(connector, COMMS, ref), "Approve")
     card_about(connector, TEACHER, "waiting for the Headteacher")
     click(teams, HEAD, card_about(connector, HEAD, ref), "Approve")
@@ -188,12 +140,10 @@ def test_a_declaration_reaches_the_safeguarding_lead_on_teams(
             "since": "2024-09-01",
         },
     )
-    assert response.status_code == 200, response.text
-    match = re.search(r"RD-\d{4}-\d{4}", str(response.json()["value"]))
-    assert match, response.json()
-    card = card_about(connector, DSL, match.group(0))
+    ref = sent_ref(response, "RD")
+    card = card_about(connector, DSL, ref)
     assert "Juniper Teamstest" in str(card) and "Acknowledge" in str(card)
-    assert not [k for k in connector.cards_to(HEAD) if match.group(0) in str(k)]
+    assert not cards_about(connector, HEAD, ref)
 
 
 def test_a_training_nudge_reaches_people_on_teams(
@@ -217,11 +167,7 @@ def safeguarding_report(teams: TeamsRequests, subject: str) -> str:
         "description": "A pupil may be at risk.",
         "flags": ["safeguarding"],
     }
-    response = submit(teams, TEACHER, form, answers)
-    assert response.status_code == 200, response.text
-    match = re.search(r"MR-\d{4}-\d{4}", str(response.json()["value"]))
-    assert match, response.json()
-    return match.group(0)
+    return sent_ref(submit(teams, TEACHER, form, answers), "MR")
 
 
 def test_when_one_holder_acknowledges_both_cards_are_updated_in_place(
@@ -231,18 +177,11 @@ def test_when_one_holder_acknowledges_both_cards_are_updated_in_place(
     head_card, dsl_card = card_about(connector, HEAD, ref), card_about(connector, DSL, ref)
     assert click(teams, HEAD, head_card, "Acknowledge").status_code == 200
 
-    def updated(card: dict[str, Any]) -> Any:
-        return lambda c: [
-            u
-            for u in c.calls("update")
-            if u.activity_id == card["_id"] and u.status == 200 and "Acknowledged" in str(u.body)
-        ]
-
-    connector.wait_for(updated(head_card), timeout=15)
-    connector.wait_for(updated(dsl_card), timeout=15)
+    updated_in_place(connector, head_card, "Acknowledged", timeout=15)
+    updated_in_place(connector, dsl_card, "Acknowledged", timeout=15)
     time.sleep(1)
     for email in (HEAD, DSL):
-        cards = [k for k in connector.cards_to(email) if ref in str(k)]
+        cards = cards_about(connector, email, ref)
         assert len(cards) == 1 and "Acknowledged" in str(cards[0]), "one card, updated in place"
 
 

@@ -3,14 +3,13 @@
 # reason; a 1:1 chat refused with 429 (Retry-After) or 500 is created, and the card sent, once.
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from tests.e2e.harness import SAMPLE, BotServer
+from tests.e2e.harness import BotServer
+from tests.e2e.teams_harness import TeamsTrust, cards_about, reply_card, sent_ref, teams_server
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.graph_api import FakeGraph
 from tests.fakes.slack_api import FakeSlack
@@ -35,12 +34,10 @@ PEOPLE = {
 
 
 @pytest.fixture(scope="module")
-def connector(request: pytest.FixtureRequest) -> Iterator[FakeBotConnector]:
-    with FakeBotConnector() as fake:
-        for email, name in PEOPLE.items():
-            fake.add_user(email, name)
-        yield fake
-        fake.keep_capture(request.module.__name__)
+def teams_trust() -> TeamsTrust:
+    """Only the reporters wrote to the bot."""
+    reporters = (TEACHER, OAK_TEACHER, RIVER_TEACHER)
+    return TeamsTrust(PEOPLE, installed=reporters, slack=False)
 
 
 @pytest.fixture(scope="module")
@@ -56,59 +53,26 @@ def server(
     fake_slack: FakeSlack,
     connector: FakeBotConnector,
     graph: FakeGraph,
+    teams_trust: TeamsTrust,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[BotServer]:
     lookups = {k: v for k, v in graph.env().items() if k != "GRAPH_MAILBOX"}  # no e-mail
-    bot = BotServer(
-        tmp_path_factory.mktemp("teams-reach"),
-        fake_slack,
-        extra_env=connector.env() | lookups,
-        slack=False,
-    )
-    bot.directory_file.write_text(SAMPLE.read_text())
-    bot.start()
-    yield bot
-    bot.stop()
-
-
-@pytest.fixture(scope="module")
-def teams(server: BotServer, connector: FakeBotConnector) -> TeamsRequests:
-    teams = TeamsRequests(server.url, connector)
-    for email in (TEACHER, OAK_TEACHER, RIVER_TEACHER):  # only the reporters wrote to the bot
-        teams.install(email)
-    return teams
-
-
-def reply_card_of(teams: TeamsRequests, email: str, text: str) -> dict[str, Any]:
-    before = len(teams.connector.cards_to(email))
-    response = teams.message(email, text)
-    assert response.status_code in (200, 202), response.text
-    return teams.connector.wait_for(lambda c: c.cards_to(email)[before:])[-1]
+    workdir = tmp_path_factory.mktemp("teams-reach")
+    with teams_server(workdir, fake_slack, connector, teams_trust, env=lookups) as bot:
+        yield bot
 
 
 def report(teams: TeamsRequests, email: str, site: str, subject: str) -> str:
     """A report made on Teams; its reference."""
-    form = reply_card_of(teams, email, "report misuse")
-    response = submit(
-        teams,
-        email,
-        form,
-        {
-            "category": "pupil_misuse",
-            "site_id": site,
-            "subject_name": subject,
-            "platform": "Instagram",
-            "description": "Unkind posts about a pupil.",
-        },
-    )
-    assert response.status_code == 200, response.text
-    match = re.search(r"MR-\d{4}-\d{4}", str(response.json()["value"]))
-    assert match, response.json()
-    return match.group(0)
-
-
-def cards_about(connector: FakeBotConnector, email: str, ref: str) -> list[dict[str, Any]]:
-    return [k for k in connector.cards_to(email) if ref in str(k)]
+    form = reply_card(teams, email, "report misuse")
+    answers = {
+        "category": "pupil_misuse",
+        "site_id": site,
+        "subject_name": subject,
+        "platform": "Instagram",
+        "description": "Unkind posts about a pupil.",
+    }
+    return sent_ref(submit(teams, email, form, answers), "MR")
 
 
 def test_someone_never_seen_is_found_in_graph_and_reached_in_a_new_chat(
@@ -165,7 +129,7 @@ def test_a_refused_new_chat_is_created_and_the_card_sent_once(
     if recipient == HEAD:
         ref = report(teams, TEACHER, "willow", f"A pupil, case {status}")
     else:
-        form = reply_card_of(teams, TEACHER, "declare relationship")
+        form = reply_card(teams, TEACHER, "declare relationship")
         answers = {
             "pupil_name": "Juniper Reachtest",
             "pupil_site": "willow",
@@ -173,10 +137,7 @@ def test_a_refused_new_chat_is_created_and_the_card_sent_once(
             "platforms": ["Facebook"],
             "since": "2024-09-01",
         }
-        response = submit(teams, TEACHER, form, answers)
-        match = re.search(r"RD-\d{4}-\d{4}", str(response.json()["value"]))
-        assert match, response.json()
-        ref = match.group(0)
+        ref = sent_ref(submit(teams, TEACHER, form, answers), "RD")
     connector.wait_for(lambda c: cards_about(c, recipient, ref), timeout=20)
     time.sleep(1.5)
     assert len(cards_about(connector, recipient, ref)) == 1

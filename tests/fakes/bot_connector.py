@@ -90,6 +90,8 @@ class FakeBotConnector(LoopbackServer):
         self._cards: dict[tuple[str, str], dict[str, Any]] = {}  # (conv, activity id) -> latest
         self._tokens: set[str] = set()
         self._answers: list[Any] = []  # invoke responses the bot gave (cards shown to a clicker)
+        self._blobs: dict[str, tuple[bytes, str, bool]] = {}  # id -> (bytes, type, needs token)
+        self.fetched: list[dict[str, Any]] = []  # each GET of a file: id, Authorization, status
         self._folder: Path | None = None
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._kid = uuid.uuid4().hex[:12]
@@ -127,7 +129,55 @@ class FakeBotConnector(LoopbackServer):
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_get("/keys", self._keys)
+        app.router.add_get("/v3/attachments/{blob}/views/original", self._blob)
+        app.router.add_get("/personal/files/{blob}", self._blob)
         return app
+
+    # ---------------------------------------------------------------- files people send
+    def file_attachment(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file attached to a message in a personal chat, as Teams hands it to a bot: its
+        short-lived, pre-authorised download address (no token needed)."""
+        blob = uuid.uuid4().hex
+        with self._lock:
+            self._blobs[blob] = (content, "application/octet-stream", False)
+        return {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "name": name,
+            "content": {
+                "downloadUrl": f"{self.base_url}/personal/files/{blob}",
+                "uniqueId": blob,
+                "fileType": name.rsplit(".", 1)[-1],
+            },
+        }
+
+    def pasted_picture(self, content: bytes, content_type: str = "image/png") -> dict[str, Any]:
+        """A picture pasted into a message: on the connector, fetched with the bot's token."""
+        blob = uuid.uuid4().hex
+        with self._lock:
+            self._blobs[blob] = (content, content_type, True)
+        url = f"{self.service_url}v3/attachments/{blob}/views/original"
+        return {"contentType": content_type, "contentUrl": url}
+
+    def expire(self, attachment: dict[str, Any]) -> None:
+        """The download address has expired (Teams answers 401 from then on)."""
+        address = (attachment.get("content") or {}).get("downloadUrl") or attachment["contentUrl"]
+        blob = address.rstrip("/").split("/")[-1]
+        if blob == "original":
+            blob = address.split("/")[-3]
+        with self._lock:
+            self._blobs.pop(blob, None)
+
+    async def _blob(self, request: web.Request) -> web.Response:
+        blob = request.match_info["blob"]
+        header = request.headers.get("Authorization", "")
+        with self._lock:
+            found = self._blobs.get(blob)
+            refused = found is None or (found[2] and self.auth and not self._authorised(request))
+            status = 401 if refused else 200
+            self.fetched.append({"id": blob, "authorization": header, "status": status})
+        if refused or found is None:
+            return web.json_response({"message": "Authorization has been denied"}, status=401)
+        return web.Response(body=found[0], content_type=found[1])
 
     @property
     def base_url(self) -> str:

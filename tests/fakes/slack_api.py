@@ -112,6 +112,8 @@ class FakeSlack(LoopbackServer):
         self._per_conversation: RateLimit | None = None
         self._windows: dict[tuple[str, str], deque[float]] = {}
         self._refusals: list[dict[str, Any]] = []
+        self._files: dict[str, dict[str, Any]] = {}  # file id -> file object (and its bytes)
+        self.downloads: list[dict[str, Any]] = []  # each GET of a file: id and Authorization
         if rate_limits is not None:
             self.set_rate_limits(rate_limits)
 
@@ -126,6 +128,7 @@ class FakeSlack(LoopbackServer):
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
+        app.router.add_get("/files-pri/{team_file}/download/{name}", self._handle_download)
         return app
 
     def stop(self) -> None:
@@ -390,6 +393,53 @@ class FakeSlack(LoopbackServer):
         body = fault.body if fault.body is not None else {"ok": False, "error": error}
         return web.json_response(body, status=fault.status, headers=headers)
 
+    def add_file(
+        self,
+        file_id: str,
+        name: str,
+        content: bytes,
+        *,
+        mimetype: str = "image/png",
+        user: str = "",
+    ) -> dict[str, Any]:
+        """Upload a file as a person would in a form's file input; returns the file object a
+        view_submission carries (`url_private_download` served here, for the bot token only)."""
+        url = f"{self.base_url}/files-pri/{self.team_id}-{file_id}/download/{name}"
+        file = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": name.rsplit(".", 1)[-1],
+            "size": len(content),
+            "user": user,
+            "url_private": url,
+            "url_private_download": url,
+            "permalink": f"https://test-trust.slack.com/files/{user}/{file_id}/{name}",
+        }
+        with self._lock:
+            self._files[file_id] = {**file, "_content": content}
+        return file
+
+    def delete_file(self, file_id: str) -> None:
+        with self._lock:
+            self._files.pop(file_id, None)
+
+    async def _handle_download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["team_file"].removeprefix(f"{self.team_id}-")
+        auth = request.headers.get("Authorization", "")
+        with self._lock:
+            self.downloads.append({"id": file_id, "authorization": auth})
+            fault = self._take_fault("files.download")
+            if fault:
+                return self._fault_response("files.download", {"file": file_id}, fault)
+            file = self._files.get(file_id)
+        if auth != f"Bearer {self.bot_token}":  # as Slack: a sign-in page, not the file
+            return web.Response(text="<html>Sign in</html>", content_type="text/html")
+        if file is None:
+            return web.Response(status=404)
+        return web.Response(body=file["_content"], content_type=file["mimetype"])
+
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._read_args(request)
@@ -512,6 +562,12 @@ class FakeSlack(LoopbackServer):
             "user": "policybot",
             **ids,
         }
+
+    def _api_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        file = self._files.get(str(args.get("file", "")))
+        if file is None:
+            raise SlackError("file_not_found")
+        return {"file": {k: v for k, v in file.items() if not k.startswith("_")}}
 
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         if args.get("user") not in self._users:

@@ -36,6 +36,7 @@ STATE_KEYS: dict[str, tuple[str, str]] = {
     "channels_select": ("selected_channel", "str"),
     "multi_channels_select": ("selected_channels", "list"),
     "rich_text_input": ("rich_text_value", "rich"),
+    "file_input": ("files", "list"),  # file objects, as FakeSlack.add_file returns them
 }
 
 
@@ -81,7 +82,8 @@ def _state_value(element: dict[str, Any], answer: Answer) -> dict[str, Any]:
         items = [answer] if isinstance(answer, str) else list(answer)  # type: ignore[arg-type]
         value = [_option(element, a, kind == "externals") for a in items]
     elif kind == "list":
-        value = [answer] if isinstance(answer, str) else list(answer)  # type: ignore[arg-type]
+        single = isinstance(answer, str | dict)
+        value = [answer] if single else list(answer)  # type: ignore[arg-type]
     elif kind == "int":
         value = int(answer)  # type: ignore[arg-type]
     elif kind == "rich":

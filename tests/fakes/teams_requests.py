@@ -49,15 +49,29 @@ class TeamsRequests:
             self.connector.answered(response.json())
         return response
 
-    def message(self, email: str, text: str) -> httpx.Response:
+    def message(
+        self, email: str, text: str, *, attachments: list[dict[str, Any]] | None = None
+    ) -> httpx.Response:
+        """A message to the bot; with `attachments` (files, pasted pictures), as Teams sends
+        them, the message's HTML among them."""
         user = self.connector.user(email)
-        return self.post(self.activity(user, "message", text=text, textFormat="plain"))
+        fields: dict[str, Any] = {"text": text, "textFormat": "plain"}
+        if attachments:
+            html = {"contentType": "text/html", "content": f"<p>{text}</p>"}
+            fields["attachments"] = [*attachments, html]
+        return self.post(self.activity(user, "message", **fields))
 
     def action(
         self, email: str, verb: str, data: dict[str, Any], *, reply_to: str | None = None
     ) -> httpx.Response:
         """Click an Action.Execute button (or submit a form card); the response body is the
         invoke response, the card shown to the clicker."""
+        return self.post(self.action_activity(email, verb, data, reply_to=reply_to))
+
+    def action_activity(
+        self, email: str, verb: str, data: dict[str, Any], *, reply_to: str | None = None
+    ) -> dict[str, Any]:
+        """The invoke activity of an Action.Execute click (to `post`, once or as a retry)."""
         user = self.connector.user(email)
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
         fields: dict[str, Any] = {
@@ -66,7 +80,7 @@ class TeamsRequests:
         }
         if reply_to:
             fields["replyToId"] = reply_to
-        return self.post(self.activity(user, "invoke", **fields))
+        return self.activity(user, "invoke", **fields)
 
     def invoke(self, email: str, name: str, value: Any = None) -> httpx.Response:
         user = self.connector.user(email)
@@ -82,12 +96,18 @@ class TeamsRequests:
         )
 
 
-def click(requests: TeamsRequests, email: str, card: dict[str, Any], title: str) -> httpx.Response:
-    """Click the button titled `title` on a delivered card (from FakeBotConnector.cards_to)."""
-    actions = card.get("actions") or []
+def button(card: dict[str, Any], title: str) -> dict[str, Any]:
+    """The button titled `title` on a card (its actions, or an ActionSet in its body)."""
+    actions = list(card.get("actions") or [])
     actions += [a for item in card.get("body", []) for a in item.get("actions", [])]
     action = next((a for a in actions if a.get("title") == title), None)
     assert action is not None, f"no button {title!r} on {[a.get('title') for a in actions]}"
+    return action
+
+
+def click(requests: TeamsRequests, email: str, card: dict[str, Any], title: str) -> httpx.Response:
+    """Click the button titled `title` on a delivered card (from FakeBotConnector.cards_to)."""
+    action = button(card, title)
     return requests.action(email, action["verb"], action.get("data") or {}, reply_to=card["_id"])
 
 

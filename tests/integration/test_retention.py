@@ -9,12 +9,13 @@ from sqlmodel import select
 
 from bot.audit import AuditEvent
 from bot.clock import ManualClock
-from bot.retention.service import RetentionPolicy, apply_retention
+from bot.retention.service import RetentionPolicy, apply_retention, retention_due
 from storage.audit import verify_trail
 from storage.engine import create_engine, session_factory, sync_url
 from storage.retention import REDACTED
 from storage.tables import (
     AbuseEntryRow,
+    AuditChainRow,
     AuditRow,
     DeclarationRow,
     NoteRow,
@@ -245,19 +246,17 @@ async def test_retention_removes_exactly_what_expired(database_url: str) -> None
         "abuse_log_deleted": 1,
         "audit_pruned": 3,
     }
-    assert handled == 9
+    assert sum(handled.values()) == 9
     async with sessions() as session:
         entries = sorted(e.ref for e in (await session.exec(select(AbuseEntryRow))).all())
     assert entries == ["AL-2", "AL-3"]
     assert event.detail["audit_anchor"]["id"] == first_kept - 1
 
     # a second pass the same day removes nothing more, and the trail still verifies
-    assert (
-        await apply_retention(
-            SqlUnitOfWork(sessions, ManualClock(NOW)), POLICY, now=NOW, today=TODAY, key="again"
-        )
-        == 0
+    again = await apply_retention(
+        SqlUnitOfWork(sessions, ManualClock(NOW)), POLICY, now=NOW, today=TODAY, key="again"
     )
+    assert sum(again.values()) == 0
     async with sessions() as session:
         assert (await verify_trail(session)).intact
     await engine.dispose()
@@ -304,3 +303,47 @@ async def test_verify_sees_a_prefix_removed_without_retention(database_url: str)
         verdict = await verify_trail(session)
     await engine.dispose()
     assert verdict.broken is not None and verdict.broken.problem == "unrecorded anchor"
+
+
+TABLES = (ReportRow, NoteRow, PostRow, PostVersionRow, SignOffRow, DeclarationRow)
+TABLES += (TrainingCompletionRow, AbuseEntryRow, AuditRow, AuditChainRow)
+
+
+async def snapshot(sessions) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Every row of every table retention touches, as it is."""
+    found: dict[str, object] = {}
+    async with sessions() as session:
+        for table in TABLES:
+            rows = (await session.exec(select(table))).all()
+            found[table.__tablename__] = sorted(repr(r.model_dump()) for r in rows)
+    return found
+
+
+async def test_a_dry_run_counts_what_would_go_and_changes_nothing(database_url: str) -> None:
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    await seed(sessions)
+    before = await snapshot(sessions)
+
+    due = await retention_due(
+        SqlUnitOfWork(sessions, ManualClock(NOW)), POLICY, now=NOW, today=TODAY
+    )
+
+    assert await snapshot(sessions) == before  # not a row changed, no audit event written
+    assert due == {
+        "reports_redacted": 2,
+        "posts_deleted": 1,
+        "declarations_deleted": 1,
+        "training_deleted": 1,
+        "abuse_log_deleted": 1,
+        "audit_pruned": 3,
+    }
+    applied = await apply_retention(
+        SqlUnitOfWork(sessions, ManualClock(NOW)), POLICY, now=NOW, today=TODAY, key="now"
+    )
+    assert applied == due  # the same criteria
+    after = await retention_due(
+        SqlUnitOfWork(sessions, ManualClock(NOW)), POLICY, now=NOW, today=TODAY
+    )
+    assert sum(after.values()) == 0  # counted from the new anchor
+    await engine.dispose()

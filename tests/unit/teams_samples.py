@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.abuse import forms as abuse_forms
 from bot.abuse import messages as abuse_messages
-from bot.abuse.model import AbuseEntry
+from bot.abuse.model import AbuseEntry, Screenshot, ShotState
 from bot.abuse.model import Kind as AbuseKind
 from bot.access import forms as access_forms
 from bot.access import messages as access_messages
@@ -17,6 +17,7 @@ from bot.declarations import forms as declaration_forms
 from bot.declarations import messages as declaration_messages
 from bot.declarations.model import Declaration, Mail, Relationship
 from bot.directory import load_directory
+from bot.files import Upload
 from bot.forms import FieldKind, Form, Option
 from bot.help import help_for
 from bot.messages import Message
@@ -259,10 +260,22 @@ def messages() -> dict[str, Message]:
                 seen_at=datetime(2026, 11, 23, 18, tzinfo=LONDON),
                 kind=AbuseKind.ABUSE_OF_STAFF,
                 logged_at=datetime(2026, 11, 23, 19, tzinfo=LONDON),
-                screenshot_sha256="ab" * 32,
+                screenshot_url="https://trust.sharepoint.example/abuse/1.png",
             ),
             DIRECTORY,
             LONDON,
+            (
+                Screenshot(
+                    entry_ref="AL-2026-0001",
+                    added_by=REPORTER,
+                    added_at=datetime(2026, 11, 23, 19, tzinfo=LONDON),
+                    upload=Upload("slack", "F1", "comment.png", "image/png", 20480),
+                    state=ShotState.KEPT,
+                    sha256="ab" * 32,
+                    size=20480,
+                    kept_at=datetime(2026, 11, 23, 19, 1, tzinfo=LONDON),
+                ),
+            ),
         ),
         "network_unblock_card": network_messages.it_card(unblock, DIRECTORY, LONDON),
         "help": help_for(DIRECTORY, REPORTER),
@@ -278,6 +291,9 @@ def answers(form: Form, *, empty: bool = False) -> dict[str, object]:
     for field in form.fields:
         options = [o.value for o in field.options]
         kind = field.kind
+        if kind is FieldKind.FILE:  # files come with a Slack form, never on a Teams card
+            values[field.name] = None
+            continue
         if kind in (FieldKind.CHECKBOXES, FieldKind.SEARCH_MANY):
             chosen = options[:2] if kind is FieldKind.CHECKBOXES else ["12", "13"]
             values[field.name] = [] if empty else chosen

@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.abuse.forms import abuse_form, parse_entry
+from bot.abuse.forms import abuse_form, parse_entry, parse_files, screenshot_form
 from bot.abuse.model import Done, Kind
 from bot.directory import load_directory
 from bot.errors import FormInvalid
+from bot.files import Upload
 from tests.e2e.harness import SAMPLE
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -33,10 +34,16 @@ def errors(**changes: object) -> dict[str, str]:
     return raised.value.errors
 
 
+PNG = Upload("slack", "F1", "comment.png", "image/png", 2048)
+PDF = Upload("teams", "a1", "Comment.PDF", "application/octet-stream")
+ZIP = Upload("slack", "F2", "evidence.zip", "application/zip")
+
+
 def test_a_good_entry_is_read() -> None:
-    entry = parse_entry(FORM, GOOD | {"sha256": " AB" * 1 + "ab" * 31}, NOW)
+    entry = parse_entry(FORM, GOOD | {"screenshot_file": (PNG,)}, NOW)
     assert entry.kind is Kind.THREATENING and entry.done == (Done.HIDDEN, Done.REPORTED)
-    assert entry.seen_at == NOW - timedelta(hours=2) and entry.screenshot_sha256 == "ab" * 32
+    assert entry.seen_at == NOW - timedelta(hours=2) and entry.uploads == (PNG,)
+    assert entry.screenshot_url == "https://trust.sharepoint.com/1.png"
 
 
 def test_the_form_offers_every_school_and_the_trust_and_defaults_to_ones_own() -> None:
@@ -53,9 +60,9 @@ def test_the_form_offers_every_school_and_the_trust_and_defaults_to_ones_own() -
         ({"link": "http://facebook.com/p/1"}, "link", "starting with https://"),
         ({"link": "javascript:alert(1)"}, "link", "starting with https://"),
         ({"screenshot": "ftp://x/1.png"}, "screenshot", "starting with https://"),
-        ({"screenshot": None}, "screenshot", "link to a screenshot, or its SHA-256"),
-        ({"sha256": "abc123"}, "sha256", "64 letters"),
-        ({"sha256": "g" * 64}, "sha256", "64 letters"),
+        ({"screenshot_file": (ZIP,)}, "screenshot_file", "picture (PNG, JPEG"),
+        ({"screenshot_file": (PNG, PNG, PNG, PNG)}, "screenshot_file", "at most 3"),
+        ({"screenshot_file": ("F1",)}, "screenshot_file", "could not be read"),
         ({"seen_at": str(int((NOW + timedelta(hours=1)).timestamp()))}, "seen_at", "future"),
         ({"author": None}, "author", "Please fill in"),
         ({"kind": "rude"}, "kind", "options shown"),
@@ -66,6 +73,17 @@ def test_mistakes_are_named_in_plain_words(changes: dict[str, object], field: st
     assert words in errors(**changes)[field]
 
 
-def test_a_sha256_alone_will_do_for_evidence() -> None:
-    entry = parse_entry(FORM, GOOD | {"screenshot": "", "sha256": "0" * 64}, NOW)
-    assert entry.screenshot_url is None and entry.screenshot_sha256 == "0" * 64
+def test_a_screenshot_may_follow_later() -> None:
+    """Teams forms cannot take a file: an entry without one is still logged."""
+    entry = parse_entry(FORM, GOOD | {"screenshot": ""}, NOW)
+    assert entry.screenshot_url is None and entry.uploads == ()
+
+
+def test_the_screenshot_form_wants_a_picture_or_a_pdf() -> None:
+    form = screenshot_form("AL-2026-0001")
+    assert form.context == {"ref": "AL-2026-0001"}
+    assert parse_files(form, {"screenshot_file": (PDF,)}) == (PDF,)  # by its extension
+    for raw, words in (((), "Please add a file"), ((ZIP,), "picture (PNG")):
+        with pytest.raises(FormInvalid) as raised:
+            parse_files(form, {"screenshot_file": raw})
+        assert words in raised.value.errors["screenshot_file"]

@@ -12,7 +12,9 @@ from bot.approvals import (
     authorise_signer,
     check_delegation,
     delegate_candidates,
+    may_see_request,
     signers,
+    sites_to_see,
     slot_role,
     slots_for,
 )
@@ -126,3 +128,45 @@ def test_delegation_only_to_a_colleague_in_the_same_role(directory) -> None:  # 
             until=date(2026, 11, 1),
             today=TODAY,
         )
+
+
+# --- who may see a request: delegates (exports) ---
+
+
+def _away(until: date = TODAY, *, ended: bool = False) -> Delegation:
+    """Oakfield's Headteacher away: Willow's signs for them (made at 08:00 on 2026-11-20)."""
+    made = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    return Delegation(
+        OAKFIELD_HEAD, WILLOW_HEAD, "headteacher", until, made, NOW if ended else None
+    )
+
+
+def _sees(directory, site: str, *, today: date = TODAY, **changes) -> bool:  # type: ignore[no-untyped-def]
+    values = {"delegations": [_away()], "today": today, "waited_until": None} | changes
+    return may_see_request(directory, site_id=site, requester=TEACHER, email=WILLOW_HEAD, **values)
+
+
+def test_a_delegate_sees_the_delegated_sites_requests_only(directory) -> None:  # type: ignore[no-untyped-def]
+    assert _sees(directory, "oakfield")  # still waiting: they could sign it
+    assert _sees(directory, "willow")  # their own school, by their own role
+    assert not _sees(directory, "riverside")  # not delegated to them
+    assert sites_to_see(directory, WILLOW_HEAD, [_away()], TODAY) == {"willow", "oakfield"}
+    assert sites_to_see(directory, COMMS, [], TODAY) is None  # the Head of Comms: every site
+
+
+def test_a_delegate_sees_what_waited_on_a_day_the_delegation_covers(directory) -> None:  # type: ignore[no-untyped-def]
+    made = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    assert _sees(directory, "oakfield", waited_until=made)  # decided as the delegation began
+    assert not _sees(directory, "oakfield", waited_until=datetime(2026, 11, 20, 7, tzinfo=UTC))
+
+
+def test_a_former_delegate_sees_nothing_more(directory) -> None:  # type: ignore[no-untyped-def]
+    tomorrow = date(2026, 11, 25)
+    assert not _sees(directory, "oakfield", today=tomorrow)  # expired at the end of `until`
+    assert not _sees(directory, "oakfield", delegations=[_away(ended=True)])  # ended early
+    assert not _sees(directory, "oakfield", delegations=[])
+    assert _sees(directory, "willow", today=tomorrow)  # what their own role shows stays
+    assert sites_to_see(directory, WILLOW_HEAD, [_away()], tomorrow) == {"willow"}
+    assert may_see_request(  # their own request, anywhere
+        directory, site_id="riverside", requester=WILLOW_HEAD, email=WILLOW_HEAD
+    )

@@ -404,6 +404,7 @@ KINDS_FORM = Form(
         Field("pupil", "Pupil", FieldKind.SEARCH, required=False),
         Field("pupils", "Pupils", FieldKind.SEARCH_MANY, required=False),
         Field("at", "At", FieldKind.DATETIME, required=False),
+        Field("shots", "Shots", FieldKind.FILE, required=False),
     ),
 )
 GOOD = {
@@ -432,6 +433,7 @@ def test_clean_values_returns_a_value_of_the_right_type_for_every_kind() -> None
         "pupil": "12",
         "pupils": ["12", "13"],
         "at": datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
+        "shots": (),
     }
 
 

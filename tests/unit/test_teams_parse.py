@@ -25,6 +25,7 @@ SLACK_TYPES = {
     FieldKind.CHECKBOXES: "checkboxes",
     FieldKind.DATE: "datepicker",
     FieldKind.DATETIME: "datetimepicker",
+    FieldKind.FILE: "file_input",
 }
 
 
@@ -43,6 +44,8 @@ def slack_view(form: Form, given: dict[str, object]) -> dict[str, Any]:
             action["selected_date"] = value
         elif field.kind is FieldKind.DATETIME:
             action["selected_date_time"] = int(str(value)) if value else None
+        elif field.kind is FieldKind.FILE:
+            action["files"] = []  # none given: what a Teams card always reads as
         else:
             action["value"] = value
         state[field.name] = {field.name: action}
