@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 MAX_BYTES = 10 * 1024 * 1024  # Slack's own limit for a file in a form
+MAX_SIZE = "10 MB"  # MAX_BYTES in words
+TOO_BIG = f"the file is bigger than {MAX_SIZE}"  # a FetchFailed reason people are told as it is
 PICTURE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/heic")
 EVIDENCE_TYPES = (*PICTURE_TYPES, "application/pdf")
 EVIDENCE_EXTENSIONS = ("png", "jpg", "jpeg", "gif", "webp", "heic", "pdf")
@@ -48,6 +50,11 @@ class FetchFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+
+
+def too_big() -> FetchFailed:
+    """The failure for a file over MAX_BYTES: permanent, and said to the person as such."""
+    return FetchFailed(TOO_BIG, permanent=True)
 
 
 class FileFetcher(Protocol):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from bot.errors import FormInvalid
-from bot.files import Upload
+from bot.files import MAX_BYTES, MAX_SIZE, Upload
 
 FieldValue = str | list[str] | date | datetime | tuple[Upload, ...] | None
 
@@ -143,6 +143,9 @@ def _files(spec: Field, raw: object) -> tuple[Upload, ...]:
         raise ValueError(f"Please add a file for “{spec.label}”.")
     if len(files) > spec.max_files:
         raise ValueError(f"Please add at most {spec.max_files} file(s) here.")
+    big = next((f for f in files if f.size is not None and f.size > MAX_BYTES), None)
+    if big is not None:
+        raise ValueError(f"“{big.name}” is bigger than {MAX_SIZE}; please add a smaller copy.")
     return files
 
 

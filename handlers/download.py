@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import aiohttp
 
-from bot.files import FetchFailed
+from bot.files import FetchFailed, too_big
 
 TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=10)
 GONE = (403, 404, 410)  # and 401: the address has expired or is not ours
@@ -33,10 +33,10 @@ async def download(url: str, headers: Mapping[str, str], *, limit: int, where: s
 async def _read(response: aiohttp.ClientResponse, limit: int) -> bytes:
     """The body, refusing more than `limit` bytes without reading them all."""
     if response.content_length is not None and response.content_length > limit:
-        raise FetchFailed("the file is too big", permanent=True)
+        raise too_big()
     content = bytearray()
     async for chunk in response.content.iter_chunked(64 * 1024):
         content += chunk
         if len(content) > limit:
-            raise FetchFailed("the file is too big", permanent=True)
+            raise too_big()
     return bytes(content)

@@ -17,6 +17,7 @@ from bot.abuse.model import (
     Status,
 )
 from bot.directory import Directory
+from bot.files import MAX_SIZE, TOO_BIG
 from bot.messages import Action, Message, Section, Style
 from bot.reports.messages import when
 
@@ -168,14 +169,21 @@ def screenshot_kept(entry: AbuseEntry, shot: Screenshot) -> Message:
 
 
 def screenshot_failed(entry: AbuseEntry, shot: Screenshot) -> Message:
-    """To whoever gave the file: it could not be fetched, and how to send it again."""
+    """To whoever gave the file: it could not be fetched (or was too big to keep), and how to
+    send it again."""
+    why = (
+        f"{shot.name} is bigger than {MAX_SIZE}, the most the bot keeps, so it is not kept "
+        f"with {entry.ref}. Please send a smaller copy (a screenshot rather than a recording)"
+        if shot.problem == TOO_BIG
+        else f"The bot could not fetch {shot.name}, so it is not kept with {entry.ref}. Please "
+        "send it again"
+    )
     return Message(
         notification=f"Please send the screenshot for {entry.ref} again",
         title=f"Please send the screenshot for {entry.ref} again",
         body=(
-            f"The bot could not fetch {shot.name}, so it is not kept with {entry.ref}. Please "
-            f"send it again: in Slack with `/abuse-log screenshot {entry.ref}`, in Teams by "
-            f"sending the file to the bot in chat with {entry.ref} in the message."
+            f"{why}: in Slack with `/abuse-log screenshot {entry.ref}`, in Teams by sending the "
+            f"file to the bot in chat with {entry.ref} in the message."
         ),
     )
 

@@ -16,7 +16,7 @@ from bot.directory import load_directory
 from bot.errors import NotAllowed, NotFound, PolicyError
 from bot.exports.model import Filters, Kind
 from bot.exports.service import ExportDeps, export_rows
-from bot.files import FetchFailed, Upload
+from bot.files import FetchFailed, Upload, too_big
 from storage.engine import create_engine, session_factory
 from storage.tables import OutboxRow
 from tests.e2e.harness import SAMPLE
@@ -121,6 +121,21 @@ async def test_a_failed_fetch_backs_off_then_asks_for_the_file_again(world: Worl
     assert asked_again.recipient == TEACHER and "send it again" in str(asked_again.payload)
     world.clock.advance(timedelta(hours=1))
     assert await keep(world, files) == 0 and len(files.asked) == 2  # never tried again
+
+
+async def test_a_file_too_big_to_keep_is_not_tried_again_and_the_person_is_told_why(
+    world: World,
+) -> None:
+    files = Files()
+    files.failures = [too_big()]
+    entry = await world.log(screenshot_file=(SHOT,))
+    assert await keep(world, files) == 0
+    [shot] = await shots(world, entry.ref)
+    assert shot.state is ShotState.FAILED and shot.tries == 1
+    told = str((await outbox(world))[f"abuse:{entry.ref}:shot:{shot.id}:failed"].payload)
+    assert "is bigger than 10 MB" in told and "smaller copy" in told
+    world.clock.advance(timedelta(hours=1))
+    assert await keep(world, files) == 0 and files.asked == ["F1"]
 
 
 async def attach(world: World, by: str, text: str = "", key: str = "teams:activity:1", n=1):  # type: ignore[no-untyped-def]

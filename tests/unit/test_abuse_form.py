@@ -37,6 +37,7 @@ def errors(**changes: object) -> dict[str, str]:
 PNG = Upload("slack", "F1", "comment.png", "image/png", 2048)
 PDF = Upload("teams", "a1", "Comment.PDF", "application/octet-stream")
 ZIP = Upload("slack", "F2", "evidence.zip", "application/zip")
+HUGE = Upload("slack", "F3", "recording.png", "image/png", 10 * 1024 * 1024 + 1)
 
 
 def test_a_good_entry_is_read() -> None:
@@ -63,6 +64,7 @@ def test_the_form_offers_every_school_and_the_trust_and_defaults_to_ones_own() -
         ({"screenshot_file": (ZIP,)}, "screenshot_file", "picture (PNG, JPEG"),
         ({"screenshot_file": (PNG, PNG, PNG, PNG)}, "screenshot_file", "at most 3"),
         ({"screenshot_file": ("F1",)}, "screenshot_file", "could not be read"),
+        ({"screenshot_file": (PNG, HUGE)}, "screenshot_file", "“recording.png” is bigger than 10"),
         ({"seen_at": str(int((NOW + timedelta(hours=1)).timestamp()))}, "seen_at", "future"),
         ({"author": None}, "author", "Please fill in"),
         ({"kind": "rude"}, "kind", "options shown"),
