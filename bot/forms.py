@@ -49,6 +49,7 @@ class Field:
     initial_options: tuple[Option, ...] = ()  # what a SEARCH or SEARCH_MANY field starts with
     max_files: int = 1  # a FILE field's limit
     accept: tuple[str, ...] = ()  # a FILE field's file name extensions, when it limits them
+    elsewhere: str | None = None  # how to give a FILE field where a channel's form cannot
 
     def option_label(self, value: str) -> str:
         return next((o.label for o in self.options if o.value == value), value)

@@ -108,6 +108,11 @@ def abuse_form(directory: Directory, email: str) -> Form:
                 max_files=MAX_FILES,
                 accept=EVIDENCE_EXTENSIONS,
                 hint="A picture of the comment, or a PDF; up to 3 files.",
+                elsewhere=(
+                    "This form cannot take a file: once you have sent it, send the screenshot "
+                    "to me in this chat (attach it, or paste the picture). It goes with the "
+                    "entry you logged today."
+                ),
             ),
             Field(
                 "screenshot",
@@ -151,6 +156,10 @@ def screenshot_form(ref: str) -> Form:
                 max_files=MAX_FILES,
                 accept=EVIDENCE_EXTENSIONS,
                 hint="A picture of the comment, or a PDF; up to 3 files.",
+                elsewhere=(
+                    "This form cannot take a file: send it to me in this chat instead (attach "
+                    f"it, or paste the picture) with {ref} in the message."
+                ),
             ),
         ),
         context={"ref": ref},

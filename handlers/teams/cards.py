@@ -73,6 +73,8 @@ def form_card(
         "data": {verbs.FORM_KEY: form.id},
         "associatedInputs": "none",
     }
+    if all(f.kind is FieldKind.FILE for f in form.fields):  # nothing to fill in on a card
+        return _card(body, form.title, actions=[])
     return _card(body, form.title, actions=[submit, cancel])
 
 

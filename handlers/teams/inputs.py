@@ -12,11 +12,7 @@ from handlers.teams.text import attention, subtle, text_block
 SEARCH_KINDS = (FieldKind.SEARCH, FieldKind.SEARCH_MANY, FieldKind.PERSON)
 MULTI_KINDS = (FieldKind.CHECKBOXES, FieldKind.SEARCH_MANY)
 _UNSET = object()
-FILE_IN_CHAT = (
-    "Teams forms cannot take a file: send it to me in this chat instead (attach it, or paste "
-    "the picture). It goes with the entry you logged today, or with the one whose reference "
-    "(AL-...) you write in the message."
-)
+FILE_IN_CHAT = "This form cannot take a file: send it to me in this chat instead."
 
 
 def required_words(field: Field) -> str:
@@ -72,7 +68,7 @@ def field_items(
     checked = not has_search(form)  # a required input would block the search buttons
     search: list[dict[str, Any]] = []
     if field.kind is FieldKind.FILE:  # a card cannot take a file: it is sent in chat instead
-        return [text_block(field.label, weight="Bolder"), subtle(FILE_IN_CHAT)]
+        return [text_block(field.label, weight="Bolder"), subtle(field.elsewhere or FILE_IN_CHAT)]
     if field.kind is FieldKind.DATETIME:
         items = [_moment_inputs(field, current, zone, checked)]
     elif field.kind in SEARCH_KINDS:

@@ -237,6 +237,8 @@ def test_screenshots_sent_in_chat_are_fetched_fingerprinted_and_kept(
     assert "haven't logged one today" in stranger
 
     ref = log_comment(teams)
+    how = reply_card(teams, TEACHER, f"abuse log screenshot {ref}")  # a card cannot take files
+    assert "actions" not in how and f"with {ref} in the message" in str(how)
     not_a_picture = sent_files(teams, TEACHER, "", connector.file_attachment("x.zip", b"PK"))
     assert "Please add a picture" in not_a_picture
     received = sent_files(teams, TEACHER, "", connector.file_attachment("comment.png", PICTURE))

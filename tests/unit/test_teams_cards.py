@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.abuse.forms import screenshot_form
 from bot.forms import Field, FieldKind, Option
 from bot.messages import Action, Message, Section, Style
 from handlers.teams import cards, parse, verbs
@@ -89,12 +90,19 @@ def test_every_field_has_its_input_with_the_field_name_as_id(name: str) -> None:
     held = inputs(card)
     for field in form.fields:
         if field.kind is FieldKind.FILE:  # no input: the card says to send the file in chat
-            assert field.name not in held and FILE_IN_CHAT in str(card)
+            assert field.name not in held and (field.elsewhere or FILE_IN_CHAT) in str(card)
             continue
         assert main_input(held, field)["label"].startswith(field.label)
     assert not {f.name for f in form.fields} & verbs.RESERVED  # inputs would overwrite them
     for field in form.fields:  # Teams joins a multi-select's values with commas
         assert not any("," in o.value for o in (*field.options, *field.initial_options))
+
+
+def test_a_form_of_files_only_says_how_to_send_them_and_offers_no_button() -> None:
+    """Submitting it could only ever answer "please add a file"."""
+    card = form_card(screenshot_form("AL-2026-0007"))
+    assert "actions" not in card and not inputs(card)
+    assert "send it to me in this chat instead" in str(card) and "AL-2026-0007" in str(card)
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
