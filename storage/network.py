@@ -88,14 +88,13 @@ class SqlNetworkStore:
         return [(str(r), str(t)) for r, t in (await self._session.exec(query)).all()]
 
     async def for_upkeep(self, today: date) -> list[NetworkRequest]:
-        """Waiting requests, and applied platforms ended before `today` whose IT provider was
-        not yet asked to remove the access; locked (skipping rows another replica holds)."""
+        """Waiting requests, and applied platforms ended before `today` whose access the IT
+        provider has yet to remove; locked (skipping rows another replica holds)."""
         row = NetworkRequestRow
         waiting = col(row.status).in_([Status.REQUESTED.value, Status.APPROVED.value])
         ended = and_(
             row.status == Status.DONE.value,
             row.kind == Kind.PLATFORM.value,
-            col(row.end_asked_at).is_(None),
             col(row.ends_on) < today,
         )
         query = select(row).where(or_(waiting, ended)).order_by(col(row.id))

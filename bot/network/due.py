@@ -1,5 +1,6 @@
 # What the daily upkeep of network requests is due to do (rule I1): remind whoever must act on a
-# waiting request, lapse a request whose activity ended first, ask IT to remove ended access.
+# waiting request, lapse a request whose activity ended first, ask IT to remove ended access
+# (and remind them until they have).
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,9 +45,12 @@ def waits_on(directory: Directory, request: NetworkRequest) -> tuple[str, ...]:
 
 
 def waiting_since(request: NetworkRequest) -> datetime:
-    """When the current wait began: the approval for IT's work, the request otherwise."""
+    """When the current wait began: the approval for IT's work, the ask to remove access once
+    the activity has ended, the request otherwise."""
     if request.status is Status.APPROVED and request.approved_at is not None:
         return request.approved_at
+    if request.status is Status.DONE and request.end_asked_at is not None:
+        return request.end_asked_at
     return request.created_at
 
 
@@ -80,8 +84,12 @@ def step_for(
     if request.status in (Status.REQUESTED, Status.APPROVED) and ended(request, today):
         return Due(request, Step.LAPSE, waits_on(directory, request))
     if request.status is Status.DONE:
-        if ended(request, today) and request.end_asked_at is None:
+        if not ended(request, today):
+            return None
+        if request.end_asked_at is None:
             return Due(request, Step.ASK_REMOVAL, directory.holders(IT_ROLE))
+        if reminder_due(request, hours, now, days):  # asked, and access not yet removed
+            return Due(request, Step.REMIND, directory.holders(IT_ROLE))
         return None
     people = waits_on(directory, request)
     if people and reminder_due(request, hours, now, days):

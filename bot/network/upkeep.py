@@ -1,6 +1,7 @@
 # Network requests as time passes (rule I1): reminders to whoever must act on a waiting request,
-# lapsing a request whose activity ended first, asking the IT provider to remove ended access,
-# and the IT provider's "Access removed". Audited; every message keyed so it goes once.
+# lapsing a request whose activity ended first, asking the IT provider to remove ended access
+# (reminding them until they have), and the IT provider's "Access removed". Audited; every
+# message keyed so it goes once.
 from __future__ import annotations
 
 import logging
@@ -51,6 +52,8 @@ async def _remind(uow: UnitOfWork, deps: NetworkDeps, due: Due, now: datetime) -
     card_of, thread_of = (
         (messages.head_card, messages.head_thread)
         if on_head
+        else (messages.end_card, messages.end_thread)
+        if request.status is Status.DONE
         else (messages.it_card, messages.it_thread)
     )
     card = messages.reminder(card_of(request, deps.directory, deps.zone), waited)

@@ -117,6 +117,11 @@ async def test_ended_access_is_asked_for_once_and_removed_once(world: World) -> 
     world.clock.advance(timedelta(days=1))
     assert await run(world) == 0, "asked once"
     assert f"network:{ref}:end:{IT}:v3" in await world.to(IT)
+    world.clock.advance(timedelta(days=1))  # Wednesday: two working days and not yet removed
+    assert await run(world) == 1
+    assert await run(world) == 0, "reminded once a day"
+    reminder = f"network:{ref}:end:{IT}:2026-12-16"
+    assert f"{reminder}:v3" in await world.to(IT)
 
     with pytest.raises(NotAllowed, match="IT provider"):
         await upkeep.access_removed(world.uow(), world.deps, ref=ref, actor=HEAD)
@@ -124,9 +129,14 @@ async def test_ended_access_is_asked_for_once_and_removed_once(world: World) -> 
     assert done.status is Status.ENDED and done.removed_by == IT
     assert f"network:{ref}:removed" in await world.to(TEACHER)
     assert f"network:{ref}:end:{IT}:v4" in await world.to(IT)
+    assert f"{reminder}:v4" in await world.to(IT), "the reminder loses its button too"
     before = await world.fingerprint(ref)
     with pytest.raises(AlreadyDone, match="already removed"):
         await upkeep.access_removed(world.uow(), world.deps, ref=ref, actor=IT)
     assert await world.fingerprint(ref) == before
     actions = await world.audit(ref)
-    assert actions[-2:] == ["network_request.removal_asked", "network_request.access_removed"]
+    assert actions[-3:] == [
+        "network_request.removal_asked",
+        "network_request.reminded",
+        "network_request.access_removed",
+    ]

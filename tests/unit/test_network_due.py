@@ -141,13 +141,21 @@ def test_a_waiting_request_whose_activity_ended_lapses_rather_than_being_chased(
             lapse(request, at(2))
 
 
-def test_it_is_asked_once_to_remove_access_after_the_activity() -> None:
+def test_it_is_asked_once_to_remove_access_then_reminded_each_working_day() -> None:
     request = platform(Status.DONE, ends_on=date(2026, 11, 24))
     assert step_for(DIRECTORY, request, HOURS, at(1), 2) is None, "not before it ends"
     due = step_for(DIRECTORY, request, HOURS, at(2), 2)
     assert due is not None and due.step is Step.ASK_REMOVAL and due.people == (IT,)
-    request.end_asked_at = at(2)
-    assert step_for(DIRECTORY, request, HOURS, at(3), 2) is None
+    request.end_asked_at = at(2)  # Wednesday
+    assert step_for(DIRECTORY, request, HOURS, at(3), 2) is None, "one working day"
+    due = step_for(DIRECTORY, request, HOURS, at(4), 2)  # Friday: two working days
+    assert due is not None and due.step is Step.REMIND and due.people == (IT,)
+    request.reminded_at = at(4)
+    assert step_for(DIRECTORY, request, HOURS, at(4, 16), 2) is None, "once a day"
+    assert step_for(DIRECTORY, request, HOURS, at(5), 2) is None, "not at the weekend"
+    assert step_for(DIRECTORY, request, HOURS, at(7), 2) is not None, "and again on Monday"
+    remove_access(DIRECTORY, request, IT, at(7))
+    assert step_for(DIRECTORY, request, HOURS, at(8), 2) is None, "removed: nothing more"
 
 
 def test_only_the_it_provider_removes_access_and_only_once() -> None:
