@@ -133,9 +133,13 @@ class SqlPostStore:
             .order_by(col(PostRow.publish_at))
         )
 
-    async def every(self) -> list[PostRequest]:
-        """Every request, oldest first (an export)."""
-        return await self._many(select(PostRow).order_by(col(PostRow.created_at)))
+    async def requested_by(self, email: str) -> list[PostRequest]:
+        """Every request this person made, oldest first."""
+        return await self._many(
+            select(PostRow)
+            .where(PostRow.requester == email)
+            .order_by(col(PostRow.created_at), col(PostRow.id))
+        )
 
     async def for_export(
         self,

@@ -108,9 +108,13 @@ class SqlReportStore:
             .limit(limit)
         )
 
-    async def every(self) -> list[MisuseReport]:
-        """Every report, oldest first (an export)."""
-        return await self._many(select(ReportRow).order_by(col(ReportRow.created_at)))
+    async def involving(self, email: str) -> list[MisuseReport]:
+        """Every report this person made or that is about them, oldest first."""
+        return await self._many(
+            select(ReportRow)
+            .where((ReportRow.reporter == email) | (ReportRow.subject_staff == email))
+            .order_by(col(ReportRow.created_at), col(ReportRow.id))
+        )
 
     async def for_export(
         self,

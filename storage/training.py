@@ -75,13 +75,6 @@ class SqlTrainingStore:
         )
         return {email: day for email, day in rows.all()}
 
-    async def completions(self) -> list[Completion]:
-        """Every completion on record, oldest first (an export)."""
-        rows = await self._session.execute(
-            select(COMPLETION).order_by(COMPLETION.c.completed_on, COMPLETION.c.id)
-        )
-        return [_completion(row) for row in rows.mappings().all()]
-
     async def for_export(
         self, *, emails: Sequence[str] | None, since: date | None, until: date | None
     ) -> list[Completion]:

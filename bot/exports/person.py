@@ -72,11 +72,11 @@ async def person_bundle(
     person, as_email = person.strip().lower(), as_email.strip().lower()
     check_may_answer(directory, as_email)
     async with uow:
-        reports = [r for r in await uow.reports.every() if person in (r.reporter, r.subject_staff)]
-        posts = [p for p in await uow.posts.every() if p.requester == person]
+        reports = await uow.reports.involving(person)
+        posts = await uow.posts.requested_by(person)
         declared = await uow.declarations.made_by(person, include_ended=True)
         logged = await uow.abuse.logged_by(person)
-        trained = [c for c in await uow.training.completions() if c.email == person]
+        trained = await uow.training.for_export(emails=[person], since=None, until=None)
         events = await uow.audit.by_actor(person)
         total = sum(map(len, (reports, posts, declared, logged, trained, events)))
         if progress:

@@ -30,10 +30,6 @@ class TrainingStore(Protocol):
         """Everyone's latest completion day of the Trust's course, by e-mail (one query)."""
         ...
 
-    async def completions(self) -> list[Completion]:
-        """Every completion on record, oldest first (an export)."""
-        ...
-
     async def for_export(
         self, *, emails: Sequence[str] | None, since: date | None, until: date | None
     ) -> list[Completion]:

@@ -264,6 +264,9 @@ async def test_a_subject_access_bundle_holds_their_records_and_redacts_everyone_
     await world.log_abuse(TEACHER, "willow")
     await world.trained(WILLOW_HEAD, date(2026, 11, 2))
     await world.trained(TEACHER, date(2026, 11, 2))
+    asked = await world.post("willow-x", WILLOW_HEAD)
+    world.clock.advance(timedelta(minutes=1))
+    await world.post("willow-x", TEACHER)
 
     deps = ExportDeps(world.directory, world.clock, LONDON)
     bundle = await person_bundle(world.uow(), deps, person=WILLOW_HEAD, as_email=ELT, actor="t")
@@ -276,6 +279,7 @@ async def test_a_subject_access_bundle_holds_their_records_and_redacts_everyone_
     assert row["description"] == "[redacted] saw [redacted]'s photo; ask [redacted]."
     assert [r["ref"] for r in files["abuse.csv"].rows] == [logged]
     assert [r["email"] for r in files["training.csv"].rows] == [WILLOW_HEAD]
+    assert [r["ref"] for r in files["approvals.csv"].rows] == [asked]
     assert {r["action"] for r in files["audit.csv"].rows} >= {"report.submitted"}
     everything = repr([e.rows for e in files.values()])
     assert TEACHER not in everything and teacher_name not in everything
