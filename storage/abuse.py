@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.abuse.model import AbuseEntry, Done, Kind, Screenshot, ShotState, Status
 from bot.files import Upload
+from bot.narrowing import Narrowing
 from storage.narrowing import narrowed
 from storage.refs import next_ref
 from storage.tables import AbuseEntryRow, AbuseScreenshotRow
@@ -137,27 +138,14 @@ class SqlAbuseStore:
         query = select(AbuseScreenshotRow.content).where(col(AbuseScreenshotRow.id) == shot_id)
         return (await self._session.execute(query)).scalar_one_or_none()
 
-    async def for_export(
-        self,
-        *,
-        sites: Sequence[str] | None,
-        visible: Sequence[str] | None,
-        own: str | None,
-        since: datetime | None,
-        until: datetime | None,
-    ) -> list[AbuseEntry]:
-        """Entries made in [since, until) (None: open-ended) at `sites` (None: any), newest first;
-        narrowed to what one person may see: at `visible` sites (None: any) or logged by `own`."""
+    async def for_export(self, narrowing: Narrowing) -> list[AbuseEntry]:
+        """Entries the narrowing keeps, newest first."""
         query = narrowed(
             select(AbuseEntryRow),
+            narrowing,
             site=AbuseEntryRow.site_id,
             owner=AbuseEntryRow.logged_by,
             moment=AbuseEntryRow.logged_at,
-            sites=sites,
-            visible=visible,
-            own=own,
-            since=since,
-            until=until,
         )
         return await self._many(query)
 

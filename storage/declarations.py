@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, or_, update
@@ -18,6 +18,7 @@ from bot.declarations.model import (
     Relationship,
     Status,
 )
+from bot.narrowing import Narrowing
 from storage.narrowing import narrowed
 from storage.refs import next_ref
 from storage.tables import DeclarationRow
@@ -98,28 +99,14 @@ class SqlDeclarationStore:
         found = [_declaration(row) for row in rows]
         return [d for d in found if d.status is Status.OPEN or d.overdue(today)]
 
-    async def for_export(
-        self,
-        *,
-        sites: Sequence[str] | None,
-        visible: Sequence[str] | None,
-        own: str | None,
-        since: datetime | None,
-        until: datetime | None,
-    ) -> list[Declaration]:
-        """Declarations made in [since, until) (None: open-ended) at `sites` (None: any),
-        newest first; narrowed to what one person may see: at `visible` sites (None: any) or
-        made by `own`."""
+    async def for_export(self, narrowing: Narrowing) -> list[Declaration]:
+        """Declarations the narrowing keeps, newest first."""
         query = narrowed(
             select(DeclarationRow),
+            narrowing,
             site=DeclarationRow.site_id,
             owner=DeclarationRow.declarer,
             moment=DeclarationRow.created_at,
-            sites=sites,
-            visible=visible,
-            own=own,
-            since=since,
-            until=until,
         )
         return await self._many(query)
 

@@ -1,7 +1,6 @@
 # The post request repository: requests, their versions, pupils shown, and sign-offs.
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.approvals import Slot
+from bot.narrowing import Narrowing
 from bot.posts.model import (
     OPEN,
     Decision,
@@ -141,27 +141,14 @@ class SqlPostStore:
             .order_by(col(PostRow.created_at), col(PostRow.id))
         )
 
-    async def for_export(
-        self,
-        *,
-        sites: Sequence[str] | None,
-        visible: Sequence[str] | None,
-        own: str | None,
-        since: datetime | None,
-        until: datetime | None,
-    ) -> list[PostRequest]:
-        """Requests made in [since, until) (None: open-ended) at `sites` (None: any), oldest first;
-        narrowed to what one person may see: at `visible` sites (None: any) or made by `own`."""
+    async def for_export(self, narrowing: Narrowing) -> list[PostRequest]:
+        """Requests the narrowing keeps, oldest first."""
         query = narrowed(
             select(PostRow),
+            narrowing,
             site=PostRow.site_id,
             owner=PostRow.requester,
             moment=PostRow.created_at,
-            sites=sites,
-            visible=visible,
-            own=own,
-            since=since,
-            until=until,
         )
         return await self._many(query.order_by(col(PostRow.created_at), col(PostRow.id)))
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.abuse.model import AbuseEntry, Screenshot
+from bot.narrowing import Narrowing
 
 
 class AbuseStore(Protocol):
@@ -69,15 +70,6 @@ class AbuseStore(Protocol):
     async def screenshot_content(self, shot_id: int) -> bytes | None:
         """The bytes kept, if any."""
 
-    async def for_export(
-        self,
-        *,
-        sites: Sequence[str] | None,
-        visible: Sequence[str] | None,
-        own: str | None,
-        since: datetime | None,
-        until: datetime | None,
-    ) -> list[AbuseEntry]:
-        """Entries made in [since, until) (None: open-ended) at `sites` (None: any), newest first;
-        narrowed to what one person may see: at `visible` sites (None: any) or logged by `own`."""
+    async def for_export(self, narrowing: Narrowing) -> list[AbuseEntry]:
+        """Entries the narrowing keeps, newest first."""
         ...

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
 
 from bot.declarations.model import Declaration
+from bot.narrowing import Narrowing
 
 
 class DeclarationStore(Protocol):
@@ -42,16 +43,6 @@ class DeclarationStore(Protocol):
         re-confirmation, and were not nudged today; on PostgreSQL, locked rows are skipped."""
         ...
 
-    async def for_export(
-        self,
-        *,
-        sites: Sequence[str] | None,
-        visible: Sequence[str] | None,
-        own: str | None,
-        since: datetime | None,
-        until: datetime | None,
-    ) -> list[Declaration]:
-        """Declarations made in [since, until) (None: open-ended) at `sites` (None: any),
-        newest first; narrowed to what one person may see: at `visible` sites (None: any) or
-        made by `own`."""
+    async def for_export(self, narrowing: Narrowing) -> list[Declaration]:
+        """Declarations the narrowing keeps, newest first."""
         ...

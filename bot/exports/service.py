@@ -17,6 +17,7 @@ from bot.directory import Directory
 from bot.exports import rows
 from bot.exports.model import COLUMNS, Filters, Kind, Row, check_may_export
 from bot.exports.rows import local_day
+from bot.narrowing import Narrowing
 from bot.ports import UnitOfWork
 from bot.training import service as training
 
@@ -105,18 +106,11 @@ async def _load(
     if kind is Kind.APPROVALS:
         today = local_day(deps.clock.now(), deps.zone)
         visible = sites_to_see(directory, email, delegations, today)
-        return await uow.posts.for_export(
-            sites=site, visible=_listed(visible), own=email, since=since, until=until
-        )
+        return await uow.posts.for_export(Narrowing(site, _listed(visible), email, since, until))
     if kind is Kind.DECLARATIONS:
         known = [s.id for s in directory.sites if site is None or s.id in site]
-        return await uow.declarations.for_export(
-            sites=known,
-            visible=declarations.sites_to_see(directory, email),
-            own=email,
-            since=since,
-            until=until,
-        )
+        seen = declarations.sites_to_see(directory, email)
+        return await uow.declarations.for_export(Narrowing(known, seen, email, since, until))
     if kind is Kind.TRAINING:
         people = training.people_to_see(directory, email)
         if filters.site is not None:
@@ -126,13 +120,8 @@ async def _load(
         return await uow.training.for_export(
             emails=_listed(people), since=filters.since, until=filters.until
         )
-    return await uow.abuse.for_export(
-        sites=site,
-        visible=abuse.sites_to_see(directory, email),
-        own=email,
-        since=since,
-        until=until,
-    )
+    seen = abuse.sites_to_see(directory, email)
+    return await uow.abuse.for_export(Narrowing(site, seen, email, since, until))
 
 
 def _listed(found: Collection[str] | None) -> list[str] | None:

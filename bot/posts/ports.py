@@ -1,10 +1,10 @@
 # What the post flows need from storage: the repository of post requests.
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.narrowing import Narrowing
 from bot.posts.model import PostRequest
 
 
@@ -24,15 +24,6 @@ class PostStore(Protocol):
         """Every request this person made, oldest first (a subject access request)."""
         ...
 
-    async def for_export(
-        self,
-        *,
-        sites: Sequence[str] | None,
-        visible: Sequence[str] | None,
-        own: str | None,
-        since: datetime | None,
-        until: datetime | None,
-    ) -> list[PostRequest]:
-        """Requests made in [since, until) (None: open-ended) at `sites` (None: any), oldest first;
-        narrowed to what one person may see: at `visible` sites (None: any) or made by `own`."""
+    async def for_export(self, narrowing: Narrowing) -> list[PostRequest]:
+        """Requests the narrowing keeps, oldest first."""
         ...

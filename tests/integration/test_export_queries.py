@@ -11,6 +11,7 @@ from bot.clock import ManualClock
 from bot.directory import load_directory
 from bot.exports.model import Filters, Kind
 from bot.exports.service import ExportDeps, export_rows
+from bot.narrowing import Narrowing
 from bot.posts import service as posts
 from bot.posts.deps import PostDeps
 from storage.engine import create_engine, session_factory
@@ -88,9 +89,7 @@ async def test_23_30_utc_on_the_last_day_is_that_day_in_winter_the_next_in_summe
     async def stored(**filters: date) -> set[str]:
         since, until = Filters(**filters).instants(LONDON)  # type: ignore[arg-type]
         async with world.uow() as uow:
-            found = await uow.abuse.for_export(
-                sites=None, visible=None, own=None, since=since, until=until
-            )
+            found = await uow.abuse.for_export(Narrowing(since=since, until=until))
         return {e.ref for e in found}
 
     assert await stored(until=date(2026, 1, 31)) == {winter}  # the last day, inclusive
@@ -113,12 +112,8 @@ async def test_the_query_keeps_the_site_and_what_the_person_may_see(world: World
     await world.post("riverside-x", RIVER_TEACHER)
 
     async with world.uow() as uow:
-        at_oak = await uow.abuse.for_export(
-            sites=["oakfield"], visible=None, own=None, since=None, until=None
-        )
-        seen = await uow.abuse.for_export(
-            sites=None, visible=["willow"], own=WILLOW_HEAD, since=None, until=None
-        )
+        at_oak = await uow.abuse.for_export(Narrowing(sites=["oakfield"]))
+        seen = await uow.abuse.for_export(Narrowing(visible=["willow"], own=WILLOW_HEAD))
         everything = await uow.abuse.every()
     assert {e.ref for e in at_oak} == {oak, mine}
     assert {e.ref for e in seen} == {willow, mine}
