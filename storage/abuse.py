@@ -13,7 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.abuse.model import AbuseEntry, Done, Kind, Screenshot, ShotState, Status
 from bot.files import Upload
 from bot.narrowing import Narrowing
+from storage.dialect import locked
 from storage.narrowing import narrowed
+from storage.records import RecordTable
 from storage.refs import next_ref
 from storage.tables import AbuseEntryRow, AbuseScreenshotRow
 
@@ -25,32 +27,22 @@ class SqlAbuseStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._entries = RecordTable(session, AbuseEntryRow, values=_columns, load=_entry)
 
     async def next_ref(self, year: int) -> str:
         return await next_ref(self._session, "AL", year)
 
     async def add(self, entry: AbuseEntry, *, source_key: str) -> None:
-        row = AbuseEntryRow(source_key=source_key, **_columns(entry))
-        self._session.add(row)
-        await self._session.flush()
-        entry.id = row.id
+        await self._entries.add(entry, source_key=source_key)
 
     async def by_source_key(self, key: str) -> AbuseEntry | None:
-        query = select(AbuseEntryRow).where(AbuseEntryRow.source_key == key)
-        row = (await self._session.exec(query)).first()
-        return _entry(row) if row else None
+        return await self._entries.by_source_key(key)
 
     async def get(self, ref: str, *, for_update: bool = False) -> AbuseEntry | None:
-        query = select(AbuseEntryRow).where(AbuseEntryRow.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
-        row = (await self._session.exec(query)).first()
-        return _entry(row) if row else None
+        return await self._entries.by_ref(ref, for_update=for_update)
 
     async def save(self, entry: AbuseEntry) -> None:
-        await self._session.execute(
-            update(AbuseEntryRow).where(col(AbuseEntryRow.id) == entry.id).values(**_columns(entry))
-        )
+        await self._entries.save(entry)
 
     async def every(self) -> list[AbuseEntry]:
         return await self._many(select(AbuseEntryRow))
@@ -69,10 +61,8 @@ class SqlAbuseStore:
             col(AbuseEntryRow.nudged_at).is_(None),
             col(AbuseEntryRow.status_at) <= reported_before,
         )
-        if self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = (await self._session.exec(query.order_by(col(AbuseEntryRow.id)))).all()
-        return [_entry(row) for row in rows]
+        query = locked(self._session, query.order_by(col(AbuseEntryRow.id)), skip_locked=True)
+        return await self._entries.many(query)
 
     async def latest_logged_by(self, email: str, since: datetime) -> AbuseEntry | None:
         query = (
@@ -123,8 +113,8 @@ class SqlAbuseStore:
 
     async def get_screenshot(self, shot_id: int, *, for_update: bool = False) -> Screenshot | None:
         query = select(*_SHOT_COLUMNS).where(col(AbuseScreenshotRow.id) == shot_id)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
+        if for_update:
+            query = locked(self._session, query)
         row = (await self._session.execute(query)).first()
         return _shot(row) if row else None
 
@@ -150,12 +140,7 @@ class SqlAbuseStore:
         return await self._many(query)
 
     async def _many(self, query: Any) -> list[AbuseEntry]:
-        rows = (await self._session.exec(query.order_by(col(AbuseEntryRow.id).desc()))).all()
-        return [_entry(row) for row in rows]
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
+        return await self._entries.many(query.order_by(col(AbuseEntryRow.id).desc()))
 
 
 def _columns(entry: AbuseEntry) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, text, update
+from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +17,8 @@ from bot.access.model import (
     PosterGrant,
 )
 from bot.directory import Account
+from storage.dialect import on_postgresql
+from storage.records import RecordTable
 from storage.refs import next_ref
 from storage.tables import (
     AccountRequestRow,
@@ -34,10 +36,10 @@ class SqlAccessStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
+        self._grants = RecordTable(session, PosterGrantRow, values=_grant_values, load=_grant)
+        self._requests = RecordTable(
+            session, AccountRequestRow, values=_request_values, load=_request
+        )
 
     async def next_ref(self, prefix: str, year: int) -> str:
         """The next reference of the year, such as PA-2026-0001, unique on every replica."""
@@ -45,7 +47,7 @@ class SqlAccessStore:
 
     async def lock_pair(self, account_id: str, email: str) -> None:
         """A transaction-long advisory lock on PostgreSQL (SQLite has one writer anyway)."""
-        if self._dialect == "postgresql":
+        if on_postgresql(self._session):
             await self._session.execute(
                 text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
                 {"key": f"poster_grant:{account_id}:{email}"},
@@ -54,30 +56,16 @@ class SqlAccessStore:
     # --- poster grants ---
 
     async def add_grant(self, grant: PosterGrant, *, source_key: str) -> None:
-        row = PosterGrantRow(source_key=source_key, **_grant_values(grant))
-        self._session.add(row)
-        await self._session.flush()
-        grant.id = row.id
+        await self._grants.add(grant, source_key=source_key)
 
     async def grant_by_source_key(self, key: str) -> PosterGrant | None:
-        query = select(PosterGrantRow).where(PosterGrantRow.source_key == key)
-        row = (await self._session.exec(query)).first()
-        return _grant(row) if row else None
+        return await self._grants.by_source_key(key)
 
     async def grant(self, ref: str, *, for_update: bool = False) -> PosterGrant | None:
-        query = select(PosterGrantRow).where(PosterGrantRow.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
-        row = (await self._session.exec(query)).first()
-        return _grant(row) if row else None
+        return await self._grants.by_ref(ref, for_update=for_update)
 
     async def save_grant(self, grant: PosterGrant) -> None:
-        assert grant.id is not None
-        await self._session.execute(
-            update(PosterGrantRow)
-            .where(col(PosterGrantRow.id) == grant.id)
-            .values(**_grant_values(grant))
-        )
+        await self._grants.save(grant)
 
     async def open_grant(self, account_id: str, email: str) -> PosterGrant | None:
         query = (
@@ -89,70 +77,50 @@ class SqlAccessStore:
             )
             .order_by(col(PosterGrantRow.id))
         )
-        row = (await self._session.exec(query)).first()
-        return _grant(row) if row else None
+        return await self._grants.first(query)
 
     async def active_grants(self, account_id: str | None = None) -> list[PosterGrant]:
         query = select(PosterGrantRow).where(PosterGrantRow.status == GrantStatus.ACTIVE.value)
         if account_id is not None:
             query = query.where(PosterGrantRow.account_id == account_id)
-        return await self._grants(query.order_by(col(PosterGrantRow.id)))
+        return await self._grants.many(query.order_by(col(PosterGrantRow.id)))
 
     async def requested_grants(self) -> list[PosterGrant]:
         query = select(PosterGrantRow).where(PosterGrantRow.status == GrantStatus.REQUESTED.value)
-        return await self._grants(query.order_by(col(PosterGrantRow.id)))
+        return await self._grants.many(query.order_by(col(PosterGrantRow.id)))
 
     async def grants_of(self, email: str) -> list[PosterGrant]:
         query = select(PosterGrantRow).where(PosterGrantRow.email == email)
-        return await self._grants(query.order_by(col(PosterGrantRow.id).desc()))
+        return await self._grants.many(query.order_by(col(PosterGrantRow.id).desc()))
 
     async def card_holders(self, thread_prefix: str) -> list[str]:
-        pattern = thread_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = (
             select(OutboxRow.recipient)
-            .where(col(OutboxRow.thread).like(pattern + "%", escape="\\"))
+            .where(col(OutboxRow.thread).startswith(thread_prefix, autoescape=True))
             .group_by(col(OutboxRow.recipient))
             .order_by(func.min(OutboxRow.id))
         )
         return list((await self._session.exec(query)).all())
 
-    async def _grants(self, query: Any) -> list[PosterGrant]:
-        return [_grant(row) for row in (await self._session.exec(query)).all()]
-
     # --- new-account requests and added accounts ---
 
     async def add_account_request(self, request: AccountRequest, *, source_key: str) -> None:
-        row = AccountRequestRow(source_key=source_key, **_request_values(request))
-        self._session.add(row)
-        await self._session.flush()
-        request.id = row.id
+        await self._requests.add(request, source_key=source_key)
 
     async def account_request_by_source_key(self, key: str) -> AccountRequest | None:
-        query = select(AccountRequestRow).where(AccountRequestRow.source_key == key)
-        row = (await self._session.exec(query)).first()
-        return _request(row) if row else None
+        return await self._requests.by_source_key(key)
 
     async def account_request(self, ref: str, *, for_update: bool = False) -> AccountRequest | None:
-        query = select(AccountRequestRow).where(AccountRequestRow.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
-        row = (await self._session.exec(query)).first()
-        return _request(row) if row else None
+        return await self._requests.by_ref(ref, for_update=for_update)
 
     async def save_account_request(self, request: AccountRequest) -> None:
-        assert request.id is not None
-        await self._session.execute(
-            update(AccountRequestRow)
-            .where(col(AccountRequestRow.id) == request.id)
-            .values(**_request_values(request))
-        )
+        await self._requests.save(request)
 
     async def requested_account_requests(self) -> list[AccountRequest]:
         query = select(AccountRequestRow).where(
             AccountRequestRow.status == AccountStatus.REQUESTED.value
         )
-        rows = (await self._session.exec(query.order_by(col(AccountRequestRow.id)))).all()
-        return [_request(row) for row in rows]
+        return await self._requests.many(query.order_by(col(AccountRequestRow.id)))
 
     async def account_requests_by(self, email: str) -> list[AccountRequest]:
         query = (
@@ -161,7 +129,7 @@ class SqlAccessStore:
             .order_by(col(AccountRequestRow.id).desc())
             .limit(10)
         )
-        return [_request(row) for row in (await self._session.exec(query)).all()]
+        return await self._requests.many(query)
 
     async def added_accounts(self) -> list[Account]:
         query = select(SocialAccountRow).order_by(

@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, or_, update
+from sqlalchemy import String, cast, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +19,9 @@ from bot.declarations.model import (
     Status,
 )
 from bot.narrowing import Narrowing
+from storage.dialect import locked
 from storage.narrowing import narrowed
+from storage.records import RecordTable
 from storage.refs import next_ref
 from storage.tables import DeclarationRow
 
@@ -36,34 +38,24 @@ class SqlDeclarationStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._declarations = RecordTable(
+            session, DeclarationRow, values=_columns, load=_declaration
+        )
 
     async def next_ref(self, year: int) -> str:
         return await next_ref(self._session, "RD", year)
 
     async def add(self, declaration: Declaration, *, source_key: str) -> None:
-        row = DeclarationRow(source_key=source_key, **_columns(declaration))
-        self._session.add(row)
-        await self._session.flush()
-        declaration.id = row.id
+        await self._declarations.add(declaration, source_key=source_key)
 
     async def by_source_key(self, key: str) -> Declaration | None:
-        query = select(DeclarationRow).where(DeclarationRow.source_key == key)
-        row = (await self._session.exec(query)).first()
-        return _declaration(row) if row else None
+        return await self._declarations.by_source_key(key)
 
     async def get(self, ref: str, *, for_update: bool = False) -> Declaration | None:
-        query = select(DeclarationRow).where(DeclarationRow.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
-        row = (await self._session.exec(query)).first()
-        return _declaration(row) if row else None
+        return await self._declarations.by_ref(ref, for_update=for_update)
 
     async def save(self, declaration: Declaration) -> None:
-        await self._session.execute(
-            update(DeclarationRow)
-            .where(col(DeclarationRow.id) == declaration.id)
-            .values(**_columns(declaration))
-        )
+        await self._declarations.save(declaration)
 
     async def at_sites(self, site_ids: Sequence[str], *, include_ended: bool) -> list[Declaration]:
         query = select(DeclarationRow).where(col(DeclarationRow.site_id).in_(list(site_ids)))
@@ -93,10 +85,8 @@ class SqlDeclarationStore:
                 col(DeclarationRow.confirmed_on) <= today - timedelta(days=365),  # a superset
             ),
         )
-        if self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = (await self._session.exec(query.order_by(col(DeclarationRow.id)))).all()
-        found = [_declaration(row) for row in rows]
+        query = locked(self._session, query.order_by(col(DeclarationRow.id)), skip_locked=True)
+        found = await self._declarations.many(query)
         return [d for d in found if d.status is Status.OPEN or d.overdue(today)]
 
     async def for_export(self, narrowing: Narrowing) -> list[Declaration]:
@@ -111,12 +101,7 @@ class SqlDeclarationStore:
         return await self._many(query)
 
     async def _many(self, query: Any) -> list[Declaration]:
-        rows = (await self._session.exec(query.order_by(col(DeclarationRow.id).desc()))).all()
-        return [_declaration(row) for row in rows]
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
+        return await self._declarations.many(query.order_by(col(DeclarationRow.id).desc()))
 
 
 def _columns(declaration: Declaration) -> dict[str, Any]:

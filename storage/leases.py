@@ -6,15 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
+from storage.dialect import insert_into
 from storage.tables import JobLeaseRow, JobRunRow
-
-
-def _insert(session: Any, table: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 class SqlJobLeases:
@@ -29,14 +24,14 @@ class SqlJobLeases:
         """Take or renew the lease on `name` until `now + ttl`: True when it is free, expired,
         or already `holder`'s; False while another holder's lease runs."""
         async with self._sessions() as session:
-            insert = _insert(session, JobLeaseRow)
+            upsert = insert_into(session, JobLeaseRow)
             statement = (
-                insert.values(name=name, holder=holder, until=now + ttl)
+                upsert.values(name=name, holder=holder, until=now + ttl)
                 .on_conflict_do_update(
                     index_elements=["name"],
-                    set_={"holder": insert.excluded.holder, "until": insert.excluded.until},
+                    set_={"holder": upsert.excluded.holder, "until": upsert.excluded.until},
                     where=or_(
-                        col(JobLeaseRow.holder) == insert.excluded.holder,
+                        col(JobLeaseRow.holder) == upsert.excluded.holder,
                         col(JobLeaseRow.until) < now,
                     ),
                 )
@@ -78,15 +73,15 @@ class SqlJobRuns:
         nothing). With `stale`, a run claimed more than `stale` ago that never finished (its
         process died) may be claimed again; a finished period never is."""
         async with self._sessions() as session:
-            insert = _insert(session, JobRunRow).values(
+            claim = insert_into(session, JobRunRow).values(
                 name=name, period_key=period_key, ran_at=now, handled=None
             )
             if stale is None:
-                statement = insert.on_conflict_do_nothing(index_elements=["name", "period_key"])
+                statement = claim.on_conflict_do_nothing(index_elements=["name", "period_key"])
             else:
-                statement = insert.on_conflict_do_update(
+                statement = claim.on_conflict_do_update(
                     index_elements=["name", "period_key"],
-                    set_={"ran_at": insert.excluded.ran_at},
+                    set_={"ran_at": claim.excluded.ran_at},
                     where=(col(JobRunRow.handled).is_(None))
                     & (col(JobRunRow.ran_at) < now - stale),
                 )

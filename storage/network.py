@@ -6,11 +6,13 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.network.model import Kind, NetworkRequest, Status
+from storage.dialect import locked
+from storage.records import RecordTable
 from storage.refs import next_ref
 from storage.tables import NetworkRequestRow, OutboxRow
 
@@ -22,40 +24,23 @@ class SqlNetworkStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
+        self._requests = RecordTable(session, NetworkRequestRow, values=_values, load=_request)
 
     async def next_ref(self, prefix: str, year: int) -> str:
         """The next reference of the year, such as NW-2026-0001, unique on every replica."""
         return await next_ref(self._session, prefix, year)
 
     async def add(self, request: NetworkRequest, *, source_key: str) -> None:
-        row = NetworkRequestRow(source_key=source_key, **_values(request))
-        self._session.add(row)
-        await self._session.flush()
-        request.id = row.id
+        await self._requests.add(request, source_key=source_key)
 
     async def by_source_key(self, key: str) -> NetworkRequest | None:
-        query = select(NetworkRequestRow).where(NetworkRequestRow.source_key == key)
-        row = (await self._session.exec(query)).first()
-        return _request(row) if row else None
+        return await self._requests.by_source_key(key)
 
     async def get(self, ref: str, *, for_update: bool = False) -> NetworkRequest | None:
-        query = select(NetworkRequestRow).where(NetworkRequestRow.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
-        row = (await self._session.exec(query)).first()
-        return _request(row) if row else None
+        return await self._requests.by_ref(ref, for_update=for_update)
 
     async def save(self, request: NetworkRequest) -> None:
-        assert request.id is not None
-        await self._session.execute(
-            update(NetworkRequestRow)
-            .where(col(NetworkRequestRow.id) == request.id)
-            .values(**_values(request))
-        )
+        await self._requests.save(request)
 
     async def waiting(self, kind: Kind, statuses: Sequence[Status]) -> list[NetworkRequest]:
         query = (
@@ -66,7 +51,7 @@ class SqlNetworkStore:
             )
             .order_by(col(NetworkRequestRow.id))
         )
-        return [_request(row) for row in (await self._session.exec(query)).all()]
+        return await self._requests.many(query)
 
     async def made_by(self, email: str, *, limit: int = 10) -> list[NetworkRequest]:
         query = (
@@ -75,13 +60,12 @@ class SqlNetworkStore:
             .order_by(col(NetworkRequestRow.id).desc())
             .limit(limit)
         )
-        return [_request(row) for row in (await self._session.exec(query)).all()]
+        return await self._requests.many(query)
 
     async def card_threads(self, thread_prefix: str) -> list[tuple[str, str]]:
-        pattern = thread_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = (
             select(OutboxRow.recipient, OutboxRow.thread)
-            .where(col(OutboxRow.thread).like(pattern + "%", escape="\\"))
+            .where(col(OutboxRow.thread).startswith(thread_prefix, autoescape=True))
             .group_by(col(OutboxRow.recipient), col(OutboxRow.thread))
             .order_by(func.min(OutboxRow.id))
         )
@@ -98,9 +82,7 @@ class SqlNetworkStore:
             col(row.ends_on) < today,
         )
         query = select(row).where(or_(waiting, ended)).order_by(col(row.id))
-        if self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        return [_request(r) for r in (await self._session.exec(query)).all()]
+        return await self._requests.many(locked(self._session, query, skip_locked=True))
 
 
 def _values(request: NetworkRequest) -> dict[str, Any]:

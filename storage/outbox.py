@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +15,7 @@ from bot.delivery import Claimed
 from bot.messages import Message
 from bot.outbox import BULK, NOT_REACHABLE_YET, MailAddresses, OutboxItem
 from bot.ports import Delivery
+from storage.dialect import insert_into, locked
 from storage.tables import OutboxRow
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
@@ -30,10 +30,9 @@ class SqlOutbox:
         self._now = now
 
     async def add(self, item: OutboxItem) -> bool:
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxRow)
         statement = (
-            insert.values(
+            insert_into(self._session, OutboxRow)
+            .values(
                 key=item.key,
                 recipient=item.recipient,
                 thread=item.thread,
@@ -111,8 +110,7 @@ class OutboxQueue:
                 .order_by(col(OutboxRow.priority), col(OutboxRow.id))
                 .limit(limit)
             )
-            if session.bind and session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=OutboxRow)
+            query = locked(session, query, skip_locked=True, of=OutboxRow)
             rows = (await session.exec(query)).all()
             for row in rows:
                 assert row.id is not None and row.payload is not None

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.declarations.model import Status as DeclarationStatus
 from bot.oversight.ports import ReportCount
 from bot.posts.model import Status as PostStatus
+from storage.dialect import insert_into
 from storage.tables import DeclarationRow, OversightSnapshotRow, PostRow, ReportRow
 
 
@@ -72,11 +72,9 @@ class SqlOversightStore:
     async def save_snapshot(
         self, viewer: str, scope: str, week: str, figures: Mapping[str, int], at: datetime
     ) -> None:
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-            OversightSnapshotRow
+        statement: Any = (
+            insert_into(self._session, OversightSnapshotRow)
+            .values(viewer=viewer, scope=scope, week=week, figures=dict(figures), taken_at=at)
+            .on_conflict_do_nothing()
         )
-        statement: Any = insert.values(
-            viewer=viewer, scope=scope, week=week, figures=dict(figures), taken_at=at
-        ).on_conflict_do_nothing()
         await self._session.execute(statement)

@@ -5,10 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, exists, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.policy.model import Change, Review, ReviewState
+from storage.dialect import insert_into, locked
 from storage.refs import next_ref
 from storage.tables import PolicyAckRow, PolicyChangeRow, PolicyReviewRow
 
@@ -38,8 +38,8 @@ class SqlPolicyStore:
 
     async def review(self, ref: str, *, for_update: bool = False) -> Review | None:
         query = select(REVIEW).where(REVIEW.c.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
+        if for_update:
+            query = locked(self._session, query)
         return await self._one_review(query)
 
     async def waiting_review(self) -> Review | None:
@@ -118,7 +118,7 @@ class SqlPolicyStore:
 
     async def add_ack(self, change_id: int, email: str, at: datetime) -> bool:
         statement = (
-            self._insert(ACK)
+            insert_into(self._session, ACK)
             .values(change_id=change_id, email=email, acked_at=at)
             .on_conflict_do_nothing(index_elements=["change_id", "email"])
             .returning(ACK.c.id)
@@ -131,8 +131,7 @@ class SqlPolicyStore:
             .where(or_(CHANGE.c.nudged_week.is_(None), CHANGE.c.nudged_week != week))
             .order_by(CHANGE.c.id)
         )
-        if self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+        query = locked(self._session, query, skip_locked=True)
         return [_change(row) for row in (await self._session.execute(query)).mappings()]
 
     async def mark_nudged(self, change_id: int, week: str) -> None:
@@ -143,13 +142,6 @@ class SqlPolicyStore:
     async def _one_change(self, query: Any) -> Change | None:
         row = (await self._session.execute(query)).mappings().first()
         return _change(row) if row else None
-
-    def _insert(self, table: Any) -> Any:
-        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
 
 
 def _review_values(review: Review) -> dict[str, Any]:

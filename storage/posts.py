@@ -22,6 +22,7 @@ from bot.posts.model import (
     SignOff,
     Status,
 )
+from storage.dialect import locked
 from storage.narrowing import narrowed
 from storage.refs import next_ref
 from storage.tables import PostPupilRow, PostRow, PostVersionRow, SignOffRow
@@ -74,8 +75,8 @@ class SqlPostStore:
 
     async def get(self, ref: str, *, for_update: bool = False) -> PostRequest | None:
         query = select(PostRow).where(PostRow.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
+        if for_update:
+            query = locked(self._session, query)
         row = (await self._session.exec(query)).first()
         return await self._load(row) if row else None
 
@@ -152,17 +153,13 @@ class SqlPostStore:
         )
         return await self._many(query.order_by(col(PostRow.created_at), col(PostRow.id)))
 
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
-
     async def _count(self, table: Any, post_id: int) -> int:
         rows = await self._session.exec(select(table.id).where(table.post_id == post_id))
         return len(rows.all())
 
     async def _many(self, query: Any, *, lock: bool = False) -> list[PostRequest]:
-        if lock and self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=PostRow)
+        if lock:
+            query = locked(self._session, query, skip_locked=True, of=PostRow)
         rows = (await self._session.exec(query)).all()
         return [await self._load(row) for row in rows]
 

@@ -18,6 +18,7 @@ from bot.consent.model import (
     search_key,
 )
 from bot.tasks.model import TaskKind
+from storage.dialect import locked
 from storage.tables import ConsentHistoryRow, PupilRow, TaskRow
 
 PUPIL = PupilRow.__table__  # type: ignore[attr-defined]
@@ -38,8 +39,8 @@ class SqlPupilStore:
 
     async def get(self, pupil_id: int, *, for_update: bool = False) -> Pupil | None:
         query = select(PUPIL).where(PUPIL.c.id == int(pupil_id))
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
+        if for_update:
+            query = locked(self._session, query)
         row = (await self._session.execute(query)).mappings().first()
         return _pupil(row) if row else None
 
@@ -66,8 +67,8 @@ class SqlPupilStore:
 
     async def by_site(self, site_id: str, *, for_update: bool = False) -> dict[str, Pupil]:
         query = select(PUPIL).where(PUPIL.c.site_id == site_id)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
+        if for_update:
+            query = locked(self._session, query)
         rows = await self._session.execute(query)
         return {row["mis_id"]: _pupil(row) for row in rows.mappings()}
 
@@ -150,10 +151,6 @@ class SqlPupilStore:
             for pupil, entry in versions
         ]
         await self._session.execute(insert(HISTORY), rows)
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
 
 
 def _values(pupil: Pupil) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.reports.model import (
     RecipientRole,
     Status,
 )
+from storage.dialect import locked
 from storage.refs import next_ref
 from storage.tables import NoteRow, RecipientRow, ReportRow
 
@@ -51,8 +52,8 @@ class SqlReportStore:
 
     async def get(self, ref: str, *, for_update: bool = False) -> MisuseReport | None:
         query = select(ReportRow).where(ReportRow.ref == ref)
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
+        if for_update:
+            query = locked(self._session, query)
         row = (await self._session.exec(query)).first()
         return await self._load(row) if row else None
 
@@ -140,14 +141,10 @@ class SqlReportStore:
             query = query.where(col(ReportRow.created_at) < until)
         return await self._many(query.order_by(col(ReportRow.created_at), col(ReportRow.id)))
 
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
-
     async def _many(self, query: Any, *, lock: bool = False) -> list[MisuseReport]:
         """Rows as reports; with `lock`, rows another replica holds are skipped (PostgreSQL)."""
-        if lock and self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=ReportRow)
+        if lock:
+            query = locked(self._session, query, skip_locked=True, of=ReportRow)
         rows = (await self._session.exec(query)).all()
         return [await self._load(row) for row in rows]
 

@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.tasks.model import Exposure, Task, TaskKind, TaskStatus
+from storage.dialect import insert_into, locked
 from storage.tables import PostPupilRow, PostRow, PostVersionRow, TaskRow
 
 CHUNK = 900
@@ -37,9 +37,9 @@ class SqlTaskStore:
         self._session = session
 
     async def add(self, task: Task) -> bool:
-        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(TaskRow)
         statement = (
-            insert.values(**_columns(task))
+            insert_into(self._session, TaskRow)
+            .values(**_columns(task))
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(TaskRow.id)
         )
@@ -52,8 +52,8 @@ class SqlTaskStore:
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
         query = select(TaskRow).where(TaskRow.id == int(task_id))
-        if for_update and self._dialect == "postgresql":
-            query = query.with_for_update()
+        if for_update:
+            query = locked(self._session, query)
         row = (await self._session.exec(query)).first()
         return _task(row) if row else None
 
@@ -78,8 +78,7 @@ class SqlTaskStore:
             TaskRow.status == TaskStatus.OPEN.value,
             or_(col(TaskRow.nudged_on).is_(None), col(TaskRow.nudged_on) < today),
         )
-        if self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+        query = locked(self._session, query, skip_locked=True)
         rows = (await self._session.exec(query.order_by(col(TaskRow.id)))).all()
         return [_task(row) for row in rows]
 
@@ -121,10 +120,6 @@ class SqlTaskStore:
             )
             found += [Exposure(*row) for row in (await self._session.exec(query)).all()]
         return found
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
 
 
 def _columns(task: Task) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.training.model import COURSE, Campaign, Completion, NudgeState, Source
+from storage.dialect import insert_into, locked
 from storage.refs import next_ref
 from storage.tables import TrainingCampaignRow, TrainingCompletionRow, TrainingNudgeRow
 
@@ -34,7 +34,7 @@ class SqlTrainingStore:
         added = 0
         for chunk in _chunks(list(completions), CHUNK // 8):
             statement = (
-                self._insert(COMPLETION)
+                insert_into(self._session, COMPLETION)
                 .values([_completion_values(c) for c in chunk])
                 .on_conflict_do_nothing(index_elements=["email", "course", "completed_on"])
                 .returning(COMPLETION.c.id)
@@ -145,7 +145,7 @@ class SqlTrainingStore:
             return []  # everyone due was nudged this week: nothing more to do
         for chunk in _chunks(missing, CHUNK):
             await self._session.execute(
-                self._insert(NUDGE)
+                insert_into(self._session, NUDGE)
                 .values([{"email": e, "nudges": 0, "last_nudged_on": None} for e in chunk])
                 .on_conflict_do_nothing(index_elements=["email"])
             )
@@ -159,8 +159,7 @@ class SqlTrainingStore:
                 )
                 .order_by(NUDGE.c.email)
             )
-            if self._dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            query = locked(self._session, query, skip_locked=True)
             found += [_state(row) for row in (await self._session.execute(query)).mappings()]
         return found
 
@@ -171,7 +170,7 @@ class SqlTrainingStore:
             {"email": s.email, "nudges": s.nudges, "last_nudged_on": s.last_nudged_on}
             for s in states
         ]
-        statement = self._insert(NUDGE)
+        statement = insert_into(self._session, NUDGE)
         statement = statement.on_conflict_do_update(
             index_elements=["email"],
             set_={
@@ -187,13 +186,6 @@ class SqlTrainingStore:
             await self._session.execute(
                 update(NUDGE).where(NUDGE.c.email.in_(chunk)).values(nudges=0)
             )
-
-    def _insert(self, table: Any) -> Any:
-        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.bind.dialect.name if self._session.bind else "sqlite"
 
 
 def _since(state: NudgeState, week_start: date) -> bool:
