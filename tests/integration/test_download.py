@@ -1,6 +1,6 @@
 # The shared file download against a real HTTP server on 127.0.0.1: the size limit holds with
 # and without a Content-Length, redirects are not followed, and each failure is sorted into
-# "gone for good" or "worth another try".
+# "gone for good" or "worth another try"; Teams sends the bot's token only for a pasted picture.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.files import TOO_BIG, FetchFailed
 from handlers.download import download
+from handlers.teams.files import TeamsFiles, uploads_of
 
 LIMIT = 1000
 
@@ -43,6 +44,9 @@ async def site() -> AsyncIterator[str]:
     for path, handler in ROUTES.items():
         app.router.add_get(path, handler)
     app.router.add_get("/echo", lambda r: web.Response(body=r.headers.get("X-Auth", "").encode()))
+    app.router.add_get(
+        "/bearer", lambda r: web.Response(body=r.headers.get("Authorization", "none").encode())
+    )
     runner = web.AppRunner(app)
     await runner.setup()
     server = web.TCPSite(runner, "127.0.0.1", 0)
@@ -81,3 +85,32 @@ async def test_a_server_that_is_not_there_is_worth_another_try(site: str) -> Non
     with pytest.raises(FetchFailed) as failed:
         await download("http://127.0.0.1:9/file", {}, limit=LIMIT, where="test")
     assert not failed.value.permanent and "download failed" in failed.value.reason
+
+
+async def test_teams_sends_the_bots_token_for_a_pasted_picture_and_never_for_a_file(
+    site: str,
+) -> None:
+    async def token() -> str:
+        return "connector-token"
+
+    [pasted] = uploads_of(  # a picture on another host is not fetched at all
+        [
+            {"contentType": "image/png", "contentUrl": f"{site}/bearer"},
+            {"contentType": "image/png", "contentUrl": "https://elsewhere.example/bearer"},
+        ],
+        service_url=f"{site}/",
+    )
+    assert pasted.auth
+    [attached] = uploads_of(
+        [
+            {
+                "contentType": "application/vnd.microsoft.teams.file.download.info",
+                "name": "comment.png",
+                "content": {"downloadUrl": f"{site}/bearer", "fileType": "png"},
+            }
+        ],
+        service_url=f"{site}/",
+    )
+    files = TeamsFiles(token)
+    assert await files.fetch(pasted, limit=LIMIT) == b"Bearer connector-token"
+    assert await files.fetch(attached, limit=LIMIT) == b"none"
