@@ -9,8 +9,8 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Narrowing:
-    """Records at `sites` (None: any); at `visible` sites (None: any) or the person `own`'s
-    own; made in [since, until) (None: open-ended)."""
+    """Records at `sites` (None: any); at `visible` sites (None: any) or belonging to `own`
+    (made or logged by that person); made in [since, until) (None: open-ended)."""
 
     sites: Sequence[str] | None = None
     visible: Sequence[str] | None = None
