@@ -1,6 +1,7 @@
 # End to end through Slack (rule I1), with the scheduler inside the server: a waiting network
 # request reminds whoever holds the role now, once a working day and never out of hours; a
-# request whose activity ended lapses and its buttons refuse; ended access is removed by IT once.
+# request whose activity ended lapses and its buttons refuse; IT is asked, and reminded, to remove
+# ended access, which it does once.
 # Time is moved by ageing the request's dates in the server's database, as days passing would
 # (the harness has no clock to move; the next day's reminder is tested with a ManualClock in
 # tests/integration/test_network_upkeep.py).
@@ -137,6 +138,11 @@ def test_ended_access_is_removed_by_the_it_provider_once(people: People, server:
     assert "please remove pupils' access to Instagram on the school network" in str(ask_card)
     time.sleep(1.5)
     assert len(containing(people, IT, ref, "Remove network access")) == 1, "asked once"
+    age(server, ref, end_asked_at=datetime.now(UTC) - timedelta(days=3))  # and not done since
+    reminder = people.card(IT, ref, containing="Reminder: Remove network access")
+    assert "Access removed" in {b["text"] for b in buttons(reminder)}
+    time.sleep(1.5)
+    assert len(containing(people, IT, ref, "Reminder:")) == 1, "reminded once a day"
 
     people.click(HEAD, ask_card, "Access removed")  # the Headteacher is not the IT provider
     assert "Only the Trust's IT provider" in people.told(HEAD, "remove the access")
@@ -154,6 +160,16 @@ def test_ended_access_is_removed_by_the_it_provider_once(people: People, server:
         )
     )
     assert not buttons(updated), "its button no longer acts"
+    people.fake.wait_for(  # nor the reminder's
+        lambda f: next(
+            (
+                m
+                for m in containing(people, IT, ref, "Access removed after the activity")
+                if m["ts"] == reminder["ts"] and not buttons(m)
+            ),
+            None,
+        )
+    )
     people.click(IT, ask_card, "Access removed")  # a double click
     assert "already removed" in people.told(IT, f"{ref} is closed")
     assert status(server, ref) == "ended"
