@@ -246,6 +246,10 @@ async def _start(app: web.Application) -> None:
     runtime = app[RUNTIME]
     await prepare_database(runtime.settings)
     runtime.tasks.append(asyncio.create_task(runtime.worker.run(), name="outbox-worker"))
+    if runtime.slack is not None:
+        from handlers.slack.scopes import check_scopes
+
+        runtime.tasks.append(asyncio.create_task(check_scopes(runtime.slack.client)))
     services = runtime.services
 
     async def deadlines() -> int:

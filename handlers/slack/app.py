@@ -29,6 +29,7 @@ class SlackFront:
     sender: SlackSender
     people: SlackPeople
     files: SlackFiles
+    client: AsyncWebClient
 
 
 def _unused_token_warning(record: logging.LogRecord) -> bool:
@@ -64,4 +65,4 @@ def build_slack(
         return None
 
     files = SlackFiles(client, settings.slack_bot_token or "")
-    return SlackFront(app, SlackSender(client, people), people, files)
+    return SlackFront(app, SlackSender(client, people), people, files, client)

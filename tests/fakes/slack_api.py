@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 
 from tests.fakes.loopback import LoopbackServer
@@ -21,6 +22,7 @@ from tests.fakes.loopback import LoopbackServer
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 FAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 BOT_USER_ID, BOT_ID, APP_ID = "UBOT", "BBOT", "A0001"
+MANIFEST = Path(__file__).parents[2] / "app_manifest.yml"
 APP_TOKEN = "xapp-test"  # the app-level token apps.connections.open accepts (Socket Mode)
 
 
@@ -76,6 +78,12 @@ def _decode_json_fields(args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
+def manifest_scopes() -> list[str]:
+    """The bot scopes app_manifest.yml asks for: what an app installed from it holds."""
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    return list(manifest["oauth_config"]["scopes"]["bot"])
+
+
 class FakeSlack(LoopbackServer):
     """A Slack Web API imitation on 127.0.0.1, served from a background thread's event loop."""
 
@@ -87,6 +95,7 @@ class FakeSlack(LoopbackServer):
         rate_limits: Mapping[str, RateLimit] | None = None,
     ) -> None:
         self.bot_token, self.team_id, self.team = bot_token, team_id, "Test Trust"
+        self.scopes = manifest_scopes()  # what the installed app holds: X-OAuth-Scopes
         super().__init__()
         self._lock = threading.RLock()
         self._calls: list[dict[str, Any]] = []
@@ -473,7 +482,7 @@ class FakeSlack(LoopbackServer):
             except Exception as e:  # a bug in the fake or a malformed argument: make it visible
                 self._record_failure(method, args, 500, f"fake_error: {e!r}")
                 return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
-        return web.json_response(result)
+        return web.json_response(result, headers={"X-OAuth-Scopes": ",".join(self.scopes)})
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
