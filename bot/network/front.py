@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from bot.errors import FormInvalid, NotAllowed
 from bot.front import Asked, Button, Command, Desk, Notice, OpenForm, Submit
 from bot.help import HELP_COMMAND as COMMAND
-from bot.network import forms, service, upkeep
+from bot.network import forms, service
 from bot.network.messages import NetworkAction
 from bot.services import Services
 
@@ -106,7 +106,7 @@ async def done(services: Services, asked: Asked, ref: str) -> None:
 
 async def removed(services: Services, asked: Asked, ref: str) -> None:
     deps = service.deps_of(services)
-    await upkeep.access_removed(services.uow(), deps, ref=ref, actor=asked.email)
+    await service.access_removed(services.uow(), deps, ref=ref, actor=asked.email)
 
 
 async def open_decline(services: Services, asked: Asked, ref: str) -> OpenForm:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from bot.network.model import (
     Status,
     check_decide,
     may_decide,
+    remove_access,
 )
 from bot.network.model import approve as approve_rule
 from bot.network.model import complete as complete_rule
@@ -197,59 +198,100 @@ async def _opened(
 async def approve(uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str) -> NetworkRequest:
     """The Headteacher's permission: the IT provider gets a card to apply the measures, and
     the requester is told. A second click raises AlreadyDone and changes nothing."""
-    async with uow:
-        request = await _for_update(uow, ref)
-        before = request.state()
-        approve_rule(deps.directory, request, actor, deps.clock.now())
-        _refuse_if_ended(deps, request)
-        await _changed(uow, deps, actor, "network_request.approved", request, before)
-        await _send_cards(
-            uow, deps, request, _it_people(deps.directory), messages.it_thread, messages.it_card
-        )
-        await _tell(
-            uow,
-            f"network:{ref}:approved",
-            request.requester,
-            messages.approved(request, deps.directory),
-        )
-        await uow.commit()
-    log.info("network request %s approved", ref)
-    return request
+
+    async def to_it(request: NetworkRequest) -> None:
+        people = _it_people(deps.directory)
+        await _send_cards(uow, deps, request, people, messages.it_thread, messages.it_card)
+
+    return await _decide(
+        uow,
+        deps,
+        ref,
+        actor,
+        lambda request, at: approve_rule(deps.directory, request, actor, at),
+        "approved",
+        messages.approved,
+        unless_ended=True,
+        then=to_it,
+    )
 
 
 async def complete(uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str) -> NetworkRequest:
     """The IT provider's Done: measures applied, or the site unblocked; the requester is told."""
-    async with uow:
-        request = await _for_update(uow, ref)
-        before = request.state()
-        complete_rule(deps.directory, request, actor, deps.clock.now())
-        _refuse_if_ended(deps, request)
-        await _changed(uow, deps, actor, "network_request.done", request, before)
-        await _tell(
-            uow, f"network:{ref}:done", request.requester, messages.done(request, deps.directory)
-        )
-        await uow.commit()
-    log.info("network request %s done", ref)
-    return request
+    return await _decide(
+        uow,
+        deps,
+        ref,
+        actor,
+        lambda request, at: complete_rule(deps.directory, request, actor, at),
+        "done",
+        messages.done,
+        unless_ended=True,
+    )
 
 
 async def decline(
     uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str, reason: str
 ) -> NetworkRequest:
     """Decline a waiting request with a reason; the requester is told it."""
+    return await _decide(
+        uow,
+        deps,
+        ref,
+        actor,
+        lambda request, at: decline_rule(deps.directory, request, actor, at, reason),
+        "declined",
+        messages.declined,
+    )
+
+
+async def access_removed(
+    uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str
+) -> NetworkRequest:
+    """The IT provider's "Access removed" after the activity: recorded once, cards refreshed,
+    the requester told. A second click raises AlreadyDone and changes nothing."""
+    return await _decide(
+        uow,
+        deps,
+        ref,
+        actor,
+        lambda request, at: remove_access(deps.directory, request, actor, at),
+        "access_removed",
+        messages.removed,
+        told="removed",
+    )
+
+
+async def _decide(
+    uow: UnitOfWork,
+    deps: NetworkDeps,
+    ref: str,
+    actor: str,
+    rule: Callable[[NetworkRequest, datetime], None],
+    action: str,
+    message: Callable[[NetworkRequest, Directory], Message],
+    *,
+    told: str | None = None,
+    unless_ended: bool = False,
+    then: Callable[[NetworkRequest], Awaitable[None]] | None = None,
+) -> NetworkRequest:
+    """One click on a request, in one transaction: the row locked, `rule` (which raises
+    NotAllowed or AlreadyDone and then changes nothing), refused for an ended activity when
+    `unless_ended`, saved and audited as `network_request.<action>` with every card refreshed,
+    `then` (more cards), and the requester told (`network:<ref>:<told or action>`)."""
     async with uow:
         request = await _for_update(uow, ref)
         before = request.state()
-        decline_rule(deps.directory, request, actor, deps.clock.now(), reason)
-        await _changed(uow, deps, actor, "network_request.declined", request, before)
-        await _tell(
-            uow,
-            f"network:{ref}:declined",
-            request.requester,
-            messages.declined(request, deps.directory),
-        )
+        rule(request, deps.clock.now())
+        if unless_ended:
+            _refuse_if_ended(deps, request)
+        await _changed(uow, deps, actor, f"network_request.{action}", request, before)
+        if then is not None:
+            await then(request)
+        key = f"network:{ref}:{told or action}"
+        await _tell(uow, key, request.requester, message(request, deps.directory))
         await uow.commit()
-    log.info("network request %s declined", ref)
+    log.info("network request %s: %s", ref, action.replace("_", " "))
     return request
 
 

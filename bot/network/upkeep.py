@@ -1,7 +1,7 @@
 # Network requests as time passes (rule I1): reminders to whoever must act on a waiting request,
-# lapsing a request whose activity ended first, asking the IT provider to remove ended access
-# (reminding them until they have), and the IT provider's "Access removed". Audited; every
-# message keyed so it goes once.
+# lapsing a request whose activity ended first, and asking the IT provider to remove ended
+# access (reminding them until they have; their "Access removed" is a click in service).
+# Audited; every message keyed so it goes once.
 from __future__ import annotations
 
 import logging
@@ -10,8 +10,8 @@ from datetime import datetime
 from bot.audit import audit_change
 from bot.network import messages
 from bot.network.due import Due, Step, step_for, waiting_since, working_days_between
-from bot.network.model import HEAD_ROLE, Kind, NetworkRequest, Status, lapse, remove_access
-from bot.network.service import NetworkDeps, _changed, _for_update, _tell
+from bot.network.model import HEAD_ROLE, Kind, Status, lapse
+from bot.network.service import NetworkDeps, _changed, _tell
 from bot.outbox import BULK, OutboxItem
 from bot.ports import UnitOfWork
 
@@ -112,24 +112,3 @@ async def _ask_removal(uow: UnitOfWork, deps: NetworkDeps, due: Due, now: dateti
         before=before,
         detail={"people": len(due.people)},
     )
-
-
-async def access_removed(
-    uow: UnitOfWork, deps: NetworkDeps, *, ref: str, actor: str
-) -> NetworkRequest:
-    """The IT provider's "Access removed": recorded once, cards refreshed, the requester told.
-    A second click raises AlreadyDone and changes nothing."""
-    async with uow:
-        request = await _for_update(uow, ref)
-        before = request.state()
-        remove_access(deps.directory, request, actor, deps.clock.now())
-        await _changed(uow, deps, actor, "network_request.access_removed", request, before)
-        await _tell(
-            uow,
-            f"network:{ref}:removed",
-            request.requester,
-            messages.removed(request, deps.directory),
-        )
-        await uow.commit()
-    log.info("network request %s: access removed", ref)
-    return request

@@ -124,15 +124,15 @@ async def test_ended_access_is_asked_for_once_and_removed_once(world: World) -> 
     assert f"{reminder}:v3" in await world.to(IT)
 
     with pytest.raises(NotAllowed, match="IT provider"):
-        await upkeep.access_removed(world.uow(), world.deps, ref=ref, actor=HEAD)
-    done = await upkeep.access_removed(world.uow(), world.deps, ref=ref, actor=IT)
+        await service.access_removed(world.uow(), world.deps, ref=ref, actor=HEAD)
+    done = await service.access_removed(world.uow(), world.deps, ref=ref, actor=IT)
     assert done.status is Status.ENDED and done.removed_by == IT
     assert f"network:{ref}:removed" in await world.to(TEACHER)
     assert f"network:{ref}:end:{IT}:v4" in await world.to(IT)
     assert f"{reminder}:v4" in await world.to(IT), "the reminder loses its button too"
     before = await world.fingerprint(ref)
     with pytest.raises(AlreadyDone, match="already removed"):
-        await upkeep.access_removed(world.uow(), world.deps, ref=ref, actor=IT)
+        await service.access_removed(world.uow(), world.deps, ref=ref, actor=IT)
     assert await world.fingerprint(ref) == before
     actions = await world.audit(ref)
     assert actions[-3:] == [
