@@ -12,6 +12,7 @@ from bot.abuse.model import FETCH_TRIES, MAX_SCREENSHOTS, AbuseEntry, Screenshot
 from bot.audit import audit_change, record
 from bot.errors import NotAllowed, NotFound, PolicyError
 from bot.files import MAX_BYTES, FetchFailed, FileFetcher, Upload, fingerprint
+from bot.messages import Message
 from bot.outbox import OutboxItem
 from bot.ports import UnitOfWork
 
@@ -139,14 +140,7 @@ async def _keep(
         )
         entry.revision += 1
         await uow.abuse.save(entry)
-        await cards(uow, entry)
-        await uow.outbox.add(
-            OutboxItem(
-                f"abuse:{entry.ref}:shot:{current.id}:kept",
-                current.added_by,
-                messages.screenshot_kept(entry, current),
-            )
-        )
+        await _settled(uow, entry, current, "kept", messages.screenshot_kept, cards)
         await uow.commit()
     log.info("abuse log %s: screenshot %s kept", entry.ref, current.id)
     return 1
@@ -185,14 +179,7 @@ async def _missed(
                 before=before,
                 detail={"screenshot": current.id, "tries": current.tries},
             )
-            await cards(uow, entry)
-            await uow.outbox.add(
-                OutboxItem(
-                    f"abuse:{entry.ref}:shot:{current.id}:failed",
-                    current.added_by,
-                    messages.screenshot_failed(entry, current),
-                )
-            )
+            await _settled(uow, entry, current, "failed", messages.screenshot_failed, cards)
         await uow.commit()
     log.warning(
         "abuse log screenshot %s not fetched (try %d%s): %s",
@@ -201,3 +188,18 @@ async def _missed(
         ", given up" if current.state is ShotState.FAILED else "",
         failure.reason,
     )
+
+
+async def _settled(
+    uow: UnitOfWork,
+    entry: AbuseEntry,
+    shot: Screenshot,
+    outcome: str,
+    message: Callable[[AbuseEntry, Screenshot], Message],
+    cards: Callable[[UnitOfWork, AbuseEntry], Awaitable[None]],
+) -> None:
+    """A screenshot kept or given up: the keepers' cards refreshed, and whoever gave it told
+    (once: `abuse:<ref>:shot:<id>:<outcome>`)."""
+    await cards(uow, entry)
+    key = f"abuse:{entry.ref}:shot:{shot.id}:{outcome}"
+    await uow.outbox.add(OutboxItem(key, shot.added_by, message(entry, shot)))
